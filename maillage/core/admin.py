@@ -1,0 +1,100 @@
+"""The administrator's screens: invite people and give them their roles; read the event log."""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from maillage.core import services
+from maillage.core.forms import InviteForm, MembershipForm
+from maillage.core.models import Event, Membership, User
+
+admin.site.site_header = "Administration de Maillage"
+admin.site.site_title = "Maillage"
+admin.site.index_title = "Administration de la plateforme"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    form = MembershipForm
+    extra = 1
+    autocomplete_fields = ["cite"]
+    fields = ["cite", "role", "created_at"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Adding a user invites them: no password is typed here, the person chooses it from the e-mail."""
+
+    add_form = InviteForm
+    add_form_template = None
+    list_display = ["email", "first_name", "last_name", "job_title", "roles", "is_active", "last_login"]
+    list_filter = ["is_active", "is_superuser", "memberships__role"]
+    search_fields = ["email", "first_name", "last_name"]
+    ordering = ["last_name", "first_name"]
+    inlines = [MembershipInline]
+    readonly_fields = ["last_login", "date_joined"]
+    fieldsets = [
+        (None, {"fields": ["email", "first_name", "last_name", "job_title"]}),
+        ("Droits", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"fields": ["email", "first_name", "last_name", "job_title", "is_admin"]})]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user).prefetch_related("memberships__cite")
+
+    @admin.display(description="rôles")
+    def roles(self, user):
+        return ", ".join(str(membership) for membership in user.memberships.all()) or "—"
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        invited = services.invite_user(
+            actor=request.user,
+            email=form.cleaned_data["email"],
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            job_title=form.cleaned_data["job_title"],
+            is_admin=form.cleaned_data["is_admin"],
+            base_url=settings.PLATFORM_URL,
+        )
+        obj.pk = invited.pk
+        messages.info(request, f"Une invitation a été envoyée à {invited.email}. Donnez-lui maintenant ses rôles.")
+
+    def save_formset(self, request, form, formset, change):
+        """Roles are given and taken back through the services, so that each change is in the log."""
+        for membership_form in formset.forms:
+            if not membership_form.has_changed() and not membership_form.cleaned_data.get("DELETE"):
+                continue
+            data = membership_form.cleaned_data
+            existing = membership_form.instance if membership_form.instance.pk else None
+            if existing and (data.get("DELETE") or membership_form.has_changed()):
+                services.revoke_membership(actor=request.user, membership=existing)
+            if data and not data.get("DELETE") and data.get("role"):
+                services.grant_membership(
+                    actor=request.user, user=form.instance, cite=data.get("cite"), role=data["role"]
+                )
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "verb", "summary", "actor", "cite"]
+    list_filter = ["verb"]
+    search_fields = ["summary", "object_repr"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["actor", "cite"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

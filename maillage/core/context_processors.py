@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from maillage.core.perimeter import perimeter_of
+
+
+def platform(request):
+    """What every page may need: the perimeter (already loaded), the current cité, the map settings."""
+    return {
+        "perimeter": perimeter_of(getattr(request, "user", None)),
+        "current_cite": getattr(request, "current_cite", None),
+        "map_tiles_url": settings.MAP_TILES_URL,
+        "map_tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
+    }

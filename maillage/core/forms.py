@@ -1,0 +1,79 @@
+"""Forms of accounts, and the form renderer that draws every field of the platform in DSFR markup."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.forms.renderers import TemplatesSetting
+
+from maillage.core.models import CITE_ROLES, Role, User
+
+
+class FormRenderer(TemplatesSetting):
+    """Our own field and form templates (templates/components/), so the markup stays ours."""
+
+    form_template_name = "components/form.html"
+    field_template_name = "components/field.html"
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Adresse e-mail",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": "Adresse e-mail ou mot de passe incorrect.",
+        "inactive": "Ce compte est désactivé.",
+    }
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label="Code à 6 chiffres",
+        help_text="Le code affiché par votre application d'authentification.",
+        min_length=6,
+        max_length=6,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]{6}"}),
+    )
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError("Le code ne contient que des chiffres.")
+        return token
+
+
+class InviteForm(forms.ModelForm):
+    """The administrator's form to invite a person (roles are given below, in the same screen)."""
+
+    is_admin = forms.BooleanField(
+        label="Administrateur de la plateforme",
+        required=False,
+        help_text="Donne tous les droits, y compris l'accès à cet écran d'administration.",
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "job_title"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("Un compte existe déjà avec cette adresse e-mail.")
+        return email
+
+
+class MembershipForm(forms.ModelForm):
+    """One (cité, role) line in the administrator's user screen."""
+
+    def clean(self):
+        cleaned = super().clean()
+        role, cite = cleaned.get("role"), cleaned.get("cite")
+        if role == Role.NATIONAL and cite:
+            self.add_error("cite", "Le rôle national ne se rattache à aucune cité : laissez la cité vide.")
+        if role in CITE_ROLES and not cite:
+            self.add_error("cite", "Ce rôle s'exerce dans une cité : choisissez-la.")
+        return cleaned

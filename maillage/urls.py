@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("maillage.core.urls")),
+    path("", include("maillage.territories.urls")),
+    path("admin/", admin.site.urls),
+]
