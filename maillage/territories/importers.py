@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from maillage.core.validators import siret_error
 from maillage.territories.models import (
     Cite,
     Commune,
@@ -114,6 +115,13 @@ class Row:
         if not low <= value <= high:
             raise self.error(column, f"coordonnée {value} hors des bornes [{low}, {high}]")
         return float(value)
+
+    def siret(self, column: str) -> str:
+        value = self.text(column, required=False)
+        error = siret_error(value) if value else None
+        if error:
+            raise self.error(column, f"SIRET « {value} » invalide : {error}")
+        return value
 
     def uai(self, column: str) -> str:
         value = self.text(column)
@@ -229,6 +237,7 @@ FILES = {
             "latitude",
             "longitude",
             "libelle_nature",
+            "SIREN_SIRET",
         ),
     ),
     "colleges": CsvFile(
@@ -496,6 +505,7 @@ class ReferenceReader:
                 "kind": kind,
                 "sector": self.sector(row, "Statut_public_prive"),
                 "priority_network": networks[network],
+                "siret": row.siret("SIREN_SIRET"),
                 "address": row.text("Adresse_1", required=False),
                 "postal_code": row.code("Code_postal", 5, required=False, digits=True),
                 "circonscription": row.text("nom_circonscription", required=False, max_length=200),
@@ -515,6 +525,7 @@ class ReferenceReader:
                 "kind": School.Kind.COLLEGE,
                 "sector": self.sector(row, "secteur_public_prive_libe"),
                 "priority_network": networks_2021.get(uai, PriorityNetwork.NONE),
+                "siret": "",
                 "address": row.text("adresse_uai", required=False),
                 "postal_code": row.code("code_postal_uai", 5, required=False, digits=True),
                 "circonscription": "",

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from maillage.core.perimeter import perimeter_of
+from maillage.core.validators import validate_siret
 
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 UAI_PATTERN = re.compile(r"^\d{7}[A-Z]$")
@@ -240,6 +241,7 @@ class School(models.Model):
         "éducation prioritaire", max_length=4, choices=PriorityNetwork.choices, blank=True
     )
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="schools", verbose_name="commune")
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
     address = models.CharField("adresse", max_length=250, blank=True)
     postal_code = models.CharField("code postal", max_length=5, blank=True)
     circonscription = models.CharField("circonscription", max_length=200, blank=True)

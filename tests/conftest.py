@@ -1,0 +1,78 @@
+"""Shared fixtures. The real reference data (../shared/data) is imported once per test session into
+the test database; each test then runs in a transaction that is rolled back."""
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from maillage.core.models import Role
+from maillage.demo.builders import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from maillage.territories.models import Cite, Commune
+from tests.factories import UserFactory, grant
+
+
+def pytest_configure(config):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def import_reference_data() -> None:
+    call_command("import_reference", data=settings.REFERENCE_DATA_DIR, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        import_reference_data()
+
+
+@pytest.fixture
+def reference_data(db):
+    """The imported reference data. Transactional tests (browser) empty the database when they end,
+    so this re-imports it when it is missing."""
+    if not Commune.objects.exists():
+        import_reference_data()
+
+
+@pytest.fixture
+def creteil(reference_data) -> Cite:
+    return Cite.objects.get(anct_id="cite-021")
+
+
+@pytest.fixture
+def other_cite(reference_data) -> Cite:
+    """A cité outside the demo perimeter (Allonnes, Sarthe)."""
+    return Cite.objects.get(anct_id="cite-001")
+
+
+@pytest.fixture
+def demo(reference_data) -> dict[str, object]:
+    """The demo platform; returns its accounts by role ("admin" for the administrator)."""
+    from maillage.core.models import User
+
+    load_demo()
+    users = {account.email: account for account in DEMO_ACCOUNTS}
+    return {
+        (users[user.email].role or "admin"): user for user in User.objects.filter(email__in=list(users))
+    }
+
+
+@pytest.fixture
+def demo_password() -> str:
+    return DEMO_PASSWORD
+
+
+@pytest.fixture
+def user_in(db):
+    """Factory: a user holding `role` in `cite` (or a national / admin account)."""
+
+    def make(role: str | None, cite: Cite | None = None, **fields):
+        user = UserFactory(is_superuser=role == "admin", is_staff=role == "admin", **fields)
+        if role and role != "admin":
+            grant(user, None if role == Role.NATIONAL else cite, role)
+        return user
+
+    return make

@@ -1,0 +1,87 @@
+"""factory_boy factories (French fake data) for the tests."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from maillage.core.models import Membership, User
+from maillage.territories.models import Cite, Commune, Departement, Qpv, School, UAI_LETTERS
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.fr")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", "mot-de-passe-de-test")
+
+    @factory.post_generation
+    def save_password(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+def grant(user: User, cite: Cite | None, role: str) -> Membership:
+    return Membership.objects.create(user=user, cite=cite, role=role)
+
+
+def uai_for(number: int) -> str:
+    digits = f"{number:07d}"
+    return digits + UAI_LETTERS[int(digits) % 23]
+
+
+class CommuneFactory(DjangoModelFactory):
+    class Meta:
+        model = Commune
+
+    insee_code = factory.Sequence(lambda n: f"T{n:04d}")  # never clashes with a real INSEE code
+    name = factory.Faker("city", locale="fr_FR")
+    departement = factory.LazyFunction(lambda: Departement.objects.get(code="94"))
+
+
+class QpvFactory(DjangoModelFactory):
+    class Meta:
+        model = Qpv
+
+    code = factory.Sequence(lambda n: f"QT{n:06d}")
+    name = factory.Faker("street_name", locale="fr_FR")
+    departement = factory.LazyFunction(lambda: Departement.objects.get(code="94"))
+
+
+class SchoolFactory(DjangoModelFactory):
+    class Meta:
+        model = School
+
+    uai = factory.Sequence(lambda n: uai_for(9_000_000 + n))
+    name = factory.Faker("name", locale="fr_FR")
+    kind = School.Kind.PRIMARY
+    sector = School.Sector.PUBLIC
+    commune = factory.SubFactory(CommuneFactory)
+    latitude = 48.78
+    longitude = 2.46
+
+
+class CiteFactory(DjangoModelFactory):
+    class Meta:
+        model = Cite
+        skip_postgeneration_save = True
+
+    anct_id = factory.Sequence(lambda n: f"cite-t{n:03d}")
+    name = factory.Faker("city", locale="fr_FR")
+    wave = Cite.Wave.THIRD
+
+    @factory.post_generation
+    def territory(self, create, extracted, **kwargs):
+        """`territory=(communes, qpvs, schools)`: how many of each to create and attach."""
+        if not create or not extracted:
+            return
+        communes, qpvs, schools = extracted
+        commune_objects = CommuneFactory.create_batch(communes)
+        self.communes.add(*commune_objects)
+        for _ in range(qpvs):
+            qpv = QpvFactory()
+            qpv.communes.add(commune_objects[0])
+            self.qpvs.add(qpv)
+        self.schools.add(*SchoolFactory.create_batch(schools, commune=commune_objects[0]))
