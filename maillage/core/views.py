@@ -52,7 +52,7 @@ def login_view(request):
     if request.user.is_authenticated:
         return redirect("core:home")
     next_url = request.POST.get("next") or request.GET.get("next")
-    form = LoginForm(request, data=request.POST or None)
+    form = LoginForm(request, data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.get_user()
         if services.confirmed_totp_device(user):
@@ -76,7 +76,7 @@ def login_code(request):
     if not user_id:
         return redirect("core:login")
     user = get_object_or_404(User, pk=user_id, is_active=True)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = services.confirmed_totp_device(user)
         if device and device.verify_token(form.cleaned_data["token"]):
@@ -104,7 +104,7 @@ def second_factor(request):
     if services.confirmed_totp_device(request.user):
         return redirect("core:account")
     device = services.pending_totp_device(request.user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if services.confirm_totp_device(user=request.user, device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)

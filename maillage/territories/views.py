@@ -99,7 +99,7 @@ def cite_perimeter(request, anct_id):
     cite = get_object_or_404(Cite, anct_id=anct_id)
     if not request.user.has_perm("territories.change_cite_perimeter", cite):
         raise PermissionDenied("Seul le chef de projet de la cité peut modifier son périmètre.")
-    form = CitePerimeterForm(request.POST or None, cite=cite)
+    form = CitePerimeterForm(request.POST if request.method == "POST" else None, cite=cite)
     if request.method == "POST" and form.is_valid():
         services.update_cite_perimeter(
             actor=request.user,

@@ -5,7 +5,18 @@
   "use strict";
   function draw(element) {
     var points = JSON.parse(document.getElementById(element.dataset.points).textContent);
-    var map = L.map(element, { scrollWheelZoom: false, attributionControl: Boolean(element.dataset.tilesUrl) });
+    var map = L.map(element, {
+      scrollWheelZoom: false, zoomControl: false, attributionControl: Boolean(element.dataset.tilesUrl)
+    });
+    // Leaflet names its buttons in English (title and aria-label): name them in the page's language.
+    L.control.zoom({ zoomInTitle: "Zoom avant", zoomOutTitle: "Zoom arrière" }).addTo(map);
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) {
+        close.setAttribute("aria-label", "Fermer");
+        close.title = "Fermer";
+      }
+    });
     if (element.dataset.tilesUrl) {
       L.tileLayer(element.dataset.tilesUrl, { attribution: element.dataset.tilesAttribution, maxZoom: 19 }).addTo(map);
     }

@@ -10,99 +10,245 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('territories', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='adresse e-mail')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='prénom')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='nom')),
-                ('job_title', models.CharField(blank=True, max_length=200, verbose_name='fonction')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('is_staff', models.BooleanField(default=False, help_text="Donne accès aux écrans d'administration de la plateforme.", verbose_name="accès à l'administration")),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créé le')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="adresse e-mail")),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="prénom")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="nom")),
+                ("job_title", models.CharField(blank=True, max_length=200, verbose_name="fonction")),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Donne accès aux écrans d'administration de la plateforme.",
+                        verbose_name="accès à l'administration",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créé le")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'utilisateur',
-                'verbose_name_plural': 'utilisateurs',
-                'ordering': ['last_name', 'first_name', 'email'],
+                "verbose_name": "utilisateur",
+                "verbose_name_plural": "utilisateurs",
+                "ordering": ["last_name", "first_name", "email"],
             },
             managers=[
-                ('objects', maillage.core.models.UserManager()),
+                ("objects", maillage.core.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='date')),
-                ('verb', models.CharField(choices=[('created', 'création'), ('updated', 'modification'), ('deleted', 'suppression'), ('reference_imported', 'import des données de référence'), ('user_invited', "invitation d'un utilisateur"), ('membership_granted', 'rattachement accordé'), ('membership_revoked', 'rattachement retiré'), ('perimeter_changed', 'périmètre de la cité modifié'), ('second_factor_enrolled', 'double authentification activée'), ('second_factor_removed', 'double authentification retirée')], max_length=40, verbose_name='action')),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('object_repr', models.CharField(blank=True, max_length=255, verbose_name='objet')),
-                ('summary', models.CharField(blank=True, max_length=500, verbose_name='résumé')),
-                ('before', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='avant')),
-                ('after', models.JSONField(blank=True, default=dict, encoder=django.core.serializers.json.DjangoJSONEncoder, verbose_name='après')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('cite', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='territories.cite', verbose_name='cité éducative')),
-                ('object_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "occurred_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name="date"),
+                ),
+                (
+                    "verb",
+                    models.CharField(
+                        choices=[
+                            ("created", "création"),
+                            ("updated", "modification"),
+                            ("deleted", "suppression"),
+                            ("reference_imported", "import des données de référence"),
+                            ("user_invited", "invitation d'un utilisateur"),
+                            ("membership_granted", "rattachement accordé"),
+                            ("membership_revoked", "rattachement retiré"),
+                            ("perimeter_changed", "périmètre de la cité modifié"),
+                            ("second_factor_enrolled", "double authentification activée"),
+                            ("second_factor_removed", "double authentification retirée"),
+                        ],
+                        max_length=40,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("object_repr", models.CharField(blank=True, max_length=255, verbose_name="objet")),
+                ("summary", models.CharField(blank=True, max_length=500, verbose_name="résumé")),
+                (
+                    "before",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="avant",
+                    ),
+                ),
+                (
+                    "after",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        encoder=django.core.serializers.json.DjangoJSONEncoder,
+                        verbose_name="après",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "cite",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="territories.cite",
+                        verbose_name="cité éducative",
+                    ),
+                ),
+                (
+                    "object_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'événement',
-                'verbose_name_plural': 'journal des événements',
-                'ordering': ['-occurred_at', '-pk'],
+                "verbose_name": "événement",
+                "verbose_name_plural": "journal des événements",
+                "ordering": ["-occurred_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('national', 'Niveau national (ANCT, DGESCO)'), ('troika_state', 'Troïka — État (délégué du préfet)'), ('troika_education', 'Troïka — Éducation nationale (collège chef de file)'), ('troika_city', 'Troïka — Ville'), ('coordinator', 'Chef de projet opérationnel (coordination)'), ('grant_officer', 'Gestionnaire des subventions (préfecture)'), ('city_fund_manager', 'Gestionnaire du fonds de la cité (EPLE)'), ('project_holder', 'Porteur de projet'), ('school_contact', "Référent d'établissement scolaire"), ('evaluator', 'Évaluateur (données agrégées)'), ('pathway_referent', 'Référent de parcours')], max_length=32, verbose_name='rôle')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='depuis le')),
-                ('cite', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='territories.cite', verbose_name='cité éducative')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("national", "Niveau national (ANCT, DGESCO)"),
+                            ("troika_state", "Troïka — État (délégué du préfet)"),
+                            ("troika_education", "Troïka — Éducation nationale (collège chef de file)"),
+                            ("troika_city", "Troïka — Ville"),
+                            ("coordinator", "Chef de projet opérationnel (coordination)"),
+                            ("grant_officer", "Gestionnaire des subventions (préfecture)"),
+                            ("city_fund_manager", "Gestionnaire du fonds de la cité (EPLE)"),
+                            ("project_holder", "Porteur de projet"),
+                            ("school_contact", "Référent d'établissement scolaire"),
+                            ("evaluator", "Évaluateur (données agrégées)"),
+                            ("pathway_referent", "Référent de parcours"),
+                        ],
+                        max_length=32,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="depuis le")),
+                (
+                    "cite",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="territories.cite",
+                        verbose_name="cité éducative",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'rattachement',
-                'verbose_name_plural': 'rattachements',
+                "verbose_name": "rattachement",
+                "verbose_name_plural": "rattachements",
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="user_email_ci_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['object_type', 'object_id', '-occurred_at'], name='event_object_idx'),
+            model_name="event",
+            index=models.Index(fields=["object_type", "object_id", "-occurred_at"], name="event_object_idx"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['cite', '-occurred_at'], name='event_cite_idx'),
+            model_name="event",
+            index=models.Index(fields=["cite", "-occurred_at"], name="event_cite_idx"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'cite', 'role'), name='membership_unique_in_cite'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "cite", "role"), name="membership_unique_in_cite"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('cite__isnull', True)), fields=('user', 'role'), name='membership_unique_national'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("cite__isnull", True)), fields=("user", "role"), name="membership_unique_national"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role', 'national'), ('cite__isnull', True)), models.Q(models.Q(('role', 'national'), _negated=True), ('cite__isnull', False)), _connector='OR'), name='membership_national_has_no_cite'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("role", "national"), ("cite__isnull", True)),
+                    models.Q(models.Q(("role", "national"), _negated=True), ("cite__isnull", False)),
+                    _connector="OR",
+                ),
+                name="membership_national_has_no_cite",
+            ),
         ),
     ]

@@ -7,173 +7,426 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Departement',
+            name="Departement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=3, unique=True, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=3, unique=True, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
             ],
             options={
-                'verbose_name': 'département',
-                'ordering': ['code'],
+                "verbose_name": "département",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Epci',
+            name="Epci",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('siren', models.CharField(max_length=9, unique=True, verbose_name='SIREN')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('CC', 'communauté de communes'), ('CA', "communauté d'agglomération"), ('CU', 'communauté urbaine'), ('METRO', 'métropole'), ('MET69', 'métropole de Lyon'), ('EPT', 'établissement public territorial')], max_length=5, verbose_name='nature')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("siren", models.CharField(max_length=9, unique=True, verbose_name="SIREN")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("CC", "communauté de communes"),
+                            ("CA", "communauté d'agglomération"),
+                            ("CU", "communauté urbaine"),
+                            ("METRO", "métropole"),
+                            ("MET69", "métropole de Lyon"),
+                            ("EPT", "établissement public territorial"),
+                        ],
+                        max_length=5,
+                        verbose_name="nature",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'EPCI ou EPT',
-                'verbose_name_plural': 'EPCI et EPT',
-                'ordering': ['name'],
+                "verbose_name": "EPCI ou EPT",
+                "verbose_name_plural": "EPCI et EPT",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('definition', models.TextField(blank=True, verbose_name='définition')),
-                ('unit', models.CharField(max_length=30, verbose_name='unité')),
-                ('direction', models.CharField(choices=[('up', 'plus haut est mieux'), ('down', 'plus bas est mieux'), ('neutral', 'sans sens de progression')], default='neutral', max_length=8, verbose_name='sens')),
-                ('source', models.CharField(choices=[('open_data', 'données ouvertes'), ('partner_report', 'bilan de partenaire'), ('school', 'établissement scolaire'), ('manual', 'saisie manuelle')], max_length=20, verbose_name='source')),
-                ('level', models.CharField(choices=[('action', 'action'), ('school', 'établissement scolaire'), ('cite', 'cité éducative')], max_length=10, verbose_name='niveau')),
-                ('period_kind', models.CharField(choices=[('school_year', 'année scolaire'), ('financial_year', 'exercice budgétaire')], max_length=20, verbose_name='période')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                ("definition", models.TextField(blank=True, verbose_name="définition")),
+                ("unit", models.CharField(max_length=30, verbose_name="unité")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("up", "plus haut est mieux"),
+                            ("down", "plus bas est mieux"),
+                            ("neutral", "sans sens de progression"),
+                        ],
+                        default="neutral",
+                        max_length=8,
+                        verbose_name="sens",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("open_data", "données ouvertes"),
+                            ("partner_report", "bilan de partenaire"),
+                            ("school", "établissement scolaire"),
+                            ("manual", "saisie manuelle"),
+                        ],
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("action", "action"),
+                            ("school", "établissement scolaire"),
+                            ("cite", "cité éducative"),
+                        ],
+                        max_length=10,
+                        verbose_name="niveau",
+                    ),
+                ),
+                (
+                    "period_kind",
+                    models.CharField(
+                        choices=[("school_year", "année scolaire"), ("financial_year", "exercice budgétaire")],
+                        max_length=20,
+                        verbose_name="période",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicateur',
-                'ordering': ['code'],
+                "verbose_name": "indicateur",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=3, unique=True, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=3, unique=True, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
             ],
             options={
-                'verbose_name': 'région',
-                'ordering': ['name'],
+                "verbose_name": "région",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('insee_code', models.CharField(max_length=5, unique=True, verbose_name='code INSEE')),
-                ('name', models.CharField(max_length=100, verbose_name='nom')),
-                ('population', models.PositiveIntegerField(blank=True, null=True, verbose_name='population')),
-                ('postal_codes', models.CharField(blank=True, max_length=200, verbose_name='codes postaux')),
-                ('departement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='territories.departement', verbose_name='département')),
-                ('epci', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='communes', to='territories.epci', verbose_name='EPCI')),
-                ('ept', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='ept_communes', to='territories.epci', verbose_name='EPT')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("insee_code", models.CharField(max_length=5, unique=True, verbose_name="code INSEE")),
+                ("name", models.CharField(max_length=100, verbose_name="nom")),
+                ("population", models.PositiveIntegerField(blank=True, null=True, verbose_name="population")),
+                ("postal_codes", models.CharField(blank=True, max_length=200, verbose_name="codes postaux")),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="territories.departement",
+                        verbose_name="département",
+                    ),
+                ),
+                (
+                    "epci",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="communes",
+                        to="territories.epci",
+                        verbose_name="EPCI",
+                    ),
+                ),
+                (
+                    "ept",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="ept_communes",
+                        to="territories.epci",
+                        verbose_name="EPT",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commune',
-                'ordering': ['name'],
+                "verbose_name": "commune",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Qpv',
+            name="Qpv",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('communes', models.ManyToManyField(related_name='qpvs', to='territories.commune', verbose_name='communes')),
-                ('departement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='qpvs', to='territories.departement', verbose_name='département')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=8, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "communes",
+                    models.ManyToManyField(related_name="qpvs", to="territories.commune", verbose_name="communes"),
+                ),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="qpvs",
+                        to="territories.departement",
+                        verbose_name="département",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quartier prioritaire (QPV)',
-                'verbose_name_plural': 'quartiers prioritaires (QPV)',
-                'ordering': ['name'],
+                "verbose_name": "quartier prioritaire (QPV)",
+                "verbose_name_plural": "quartiers prioritaires (QPV)",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='departement',
-            name='region',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='departements', to='territories.region', verbose_name='région'),
+            model_name="departement",
+            name="region",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="departements",
+                to="territories.region",
+                verbose_name="région",
+            ),
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uai', models.CharField(max_length=8, unique=True, validators=[maillage.territories.models.validate_uai], verbose_name='UAI')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('maternelle', 'école maternelle'), ('elementaire', 'école élémentaire ou primaire'), ('college', 'collège')], max_length=12, verbose_name='type')),
-                ('sector', models.CharField(choices=[('public', 'public'), ('prive', 'privé')], max_length=6, verbose_name='secteur')),
-                ('priority_network', models.CharField(blank=True, choices=[('REP+', 'REP+'), ('REP', 'REP'), ('', 'hors éducation prioritaire')], max_length=4, verbose_name='éducation prioritaire')),
-                ('siret', models.CharField(blank=True, max_length=14, validators=[maillage.core.validators.validate_siret], verbose_name='SIRET')),
-                ('address', models.CharField(blank=True, max_length=250, verbose_name='adresse')),
-                ('postal_code', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('circonscription', models.CharField(blank=True, max_length=200, verbose_name='circonscription')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schools', to='territories.commune', verbose_name='commune')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "uai",
+                    models.CharField(
+                        max_length=8,
+                        unique=True,
+                        validators=[maillage.territories.models.validate_uai],
+                        verbose_name="UAI",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("maternelle", "école maternelle"),
+                            ("elementaire", "école élémentaire ou primaire"),
+                            ("college", "collège"),
+                        ],
+                        max_length=12,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(
+                        choices=[("public", "public"), ("prive", "privé")], max_length=6, verbose_name="secteur"
+                    ),
+                ),
+                (
+                    "priority_network",
+                    models.CharField(
+                        blank=True,
+                        choices=[("REP+", "REP+"), ("REP", "REP"), ("", "hors éducation prioritaire")],
+                        max_length=4,
+                        verbose_name="éducation prioritaire",
+                    ),
+                ),
+                (
+                    "siret",
+                    models.CharField(
+                        blank=True,
+                        max_length=14,
+                        validators=[maillage.core.validators.validate_siret],
+                        verbose_name="SIRET",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=250, verbose_name="adresse")),
+                ("postal_code", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
+                ("circonscription", models.CharField(blank=True, max_length=200, verbose_name="circonscription")),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schools",
+                        to="territories.commune",
+                        verbose_name="commune",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'établissement scolaire',
-                'verbose_name_plural': 'établissements scolaires',
-                'ordering': ['name'],
+                "verbose_name": "établissement scolaire",
+                "verbose_name_plural": "établissements scolaires",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Cite',
+            name="Cite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('anct_id', models.CharField(max_length=12, unique=True, verbose_name='identifiant ANCT')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('wave', models.PositiveSmallIntegerField(choices=[(1, '1re vague (2019)'), (2, '2e vague (2020-2021)'), (3, '3e vague (2022)'), (4, 'vagues suivantes (2023 et après)')], verbose_name='vague de labellisation')),
-                ('label_date', models.DateField(blank=True, null=True, verbose_name='date de labellisation')),
-                ('convention_start', models.DateField(blank=True, null=True, verbose_name='début de la convention')),
-                ('convention_end', models.DateField(blank=True, null=True, verbose_name='fin de la convention')),
-                ('latitude', models.FloatField(blank=True, null=True, verbose_name='latitude')),
-                ('longitude', models.FloatField(blank=True, null=True, verbose_name='longitude')),
-                ('perimeter_edited_at', models.DateTimeField(blank=True, help_text="Tant qu'il est vide, l'import recalcule les QPV et écoles de la cité à partir de ses communes.", null=True, verbose_name='périmètre modifié à la main le')),
-                ('communes', models.ManyToManyField(related_name='cites', to='territories.commune', verbose_name='communes')),
-                ('qpvs', models.ManyToManyField(blank=True, related_name='cites', to='territories.qpv', verbose_name='quartiers prioritaires')),
-                ('schools', models.ManyToManyField(blank=True, related_name='cites', to='territories.school', verbose_name='établissements scolaires')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("anct_id", models.CharField(max_length=12, unique=True, verbose_name="identifiant ANCT")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "wave",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "1re vague (2019)"),
+                            (2, "2e vague (2020-2021)"),
+                            (3, "3e vague (2022)"),
+                            (4, "vagues suivantes (2023 et après)"),
+                        ],
+                        verbose_name="vague de labellisation",
+                    ),
+                ),
+                ("label_date", models.DateField(blank=True, null=True, verbose_name="date de labellisation")),
+                ("convention_start", models.DateField(blank=True, null=True, verbose_name="début de la convention")),
+                ("convention_end", models.DateField(blank=True, null=True, verbose_name="fin de la convention")),
+                ("latitude", models.FloatField(blank=True, null=True, verbose_name="latitude")),
+                ("longitude", models.FloatField(blank=True, null=True, verbose_name="longitude")),
+                (
+                    "perimeter_edited_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Tant qu'il est vide, l'import recalcule les QPV et écoles de la cité à partir de ses communes.",
+                        null=True,
+                        verbose_name="périmètre modifié à la main le",
+                    ),
+                ),
+                (
+                    "communes",
+                    models.ManyToManyField(related_name="cites", to="territories.commune", verbose_name="communes"),
+                ),
+                (
+                    "qpvs",
+                    models.ManyToManyField(
+                        blank=True, related_name="cites", to="territories.qpv", verbose_name="quartiers prioritaires"
+                    ),
+                ),
+                (
+                    "schools",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="cites",
+                        to="territories.school",
+                        verbose_name="établissements scolaires",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cité éducative',
-                'verbose_name_plural': 'cités éducatives',
-                'ordering': ['name'],
+                "verbose_name": "cité éducative",
+                "verbose_name_plural": "cités éducatives",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='IndicatorValue',
+            name="IndicatorValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(max_length=9, verbose_name='période')),
-                ('value', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='valeur')),
-                ('origin', models.CharField(max_length=250, verbose_name='origine')),
-                ('cite', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='indicator_values', to='territories.cite')),
-                ('departement', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='indicator_values', to='territories.departement')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='values', to='territories.indicator')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='indicator_values', to='territories.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(max_length=9, verbose_name="période")),
+                ("value", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="valeur")),
+                ("origin", models.CharField(max_length=250, verbose_name="origine")),
+                (
+                    "cite",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicator_values",
+                        to="territories.cite",
+                    ),
+                ),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicator_values",
+                        to="territories.departement",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="values", to="territories.indicator"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicator_values",
+                        to="territories.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "valeur d'indicateur",
-                'verbose_name_plural': "valeurs d'indicateurs",
-                'ordering': ['indicator', 'period'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('cite__isnull', True), ('school__isnull', True)), models.Q(('departement__isnull', True), ('school__isnull', True)), models.Q(('cite__isnull', True), ('departement__isnull', True)), _connector='OR'), name='indicator_value_one_subject'), models.UniqueConstraint(condition=models.Q(('school__isnull', False)), fields=('indicator', 'school', 'period'), name='indicator_value_unique_school'), models.UniqueConstraint(condition=models.Q(('cite__isnull', False)), fields=('indicator', 'cite', 'period'), name='indicator_value_unique_cite'), models.UniqueConstraint(condition=models.Q(('departement__isnull', False)), fields=('indicator', 'departement', 'period'), name='indicator_value_unique_departement'), models.UniqueConstraint(condition=models.Q(('cite__isnull', True), ('departement__isnull', True), ('school__isnull', True)), fields=('indicator', 'period'), name='indicator_value_unique_national')],
+                "verbose_name": "valeur d'indicateur",
+                "verbose_name_plural": "valeurs d'indicateurs",
+                "ordering": ["indicator", "period"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("cite__isnull", True), ("school__isnull", True)),
+                            models.Q(("departement__isnull", True), ("school__isnull", True)),
+                            models.Q(("cite__isnull", True), ("departement__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="indicator_value_one_subject",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("school__isnull", False)),
+                        fields=("indicator", "school", "period"),
+                        name="indicator_value_unique_school",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("cite__isnull", False)),
+                        fields=("indicator", "cite", "period"),
+                        name="indicator_value_unique_cite",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("departement__isnull", False)),
+                        fields=("indicator", "departement", "period"),
+                        name="indicator_value_unique_departement",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("cite__isnull", True), ("departement__isnull", True), ("school__isnull", True)
+                        ),
+                        fields=("indicator", "period"),
+                        name="indicator_value_unique_national",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='cite',
-            constraint=models.CheckConstraint(condition=models.Q(('convention_end__isnull', True), ('convention_start__isnull', True), ('convention_end__gte', models.F('convention_start')), _connector='OR'), name='cite_convention_ends_after_start'),
+            model_name="cite",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("convention_end__isnull", True),
+                    ("convention_start__isnull", True),
+                    ("convention_end__gte", models.F("convention_start")),
+                    _connector="OR",
+                ),
+                name="cite_convention_ends_after_start",
+            ),
         ),
     ]
