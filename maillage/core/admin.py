@@ -69,17 +69,26 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_formset(self, request, form, formset, change):
         """Roles are given and taken back through the services, so that each change is in the log."""
+        new, changed, deleted = [], [], []
         for membership_form in formset.forms:
-            if not membership_form.has_changed() and not membership_form.cleaned_data.get("DELETE"):
+            if not membership_form.has_changed():
                 continue
             data = membership_form.cleaned_data
             existing = membership_form.instance if membership_form.instance.pk else None
-            if existing and (data.get("DELETE") or membership_form.has_changed()):
+            if existing:
                 services.revoke_membership(actor=request.user, membership=existing)
-            if data and not data.get("DELETE") and data.get("role"):
-                services.grant_membership(
-                    actor=request.user, user=form.instance, cite=data.get("cite"), role=data["role"]
-                )
+                if data.get("DELETE"):
+                    deleted.append(existing)
+                    continue
+            membership = services.grant_membership(
+                actor=request.user, user=form.instance, cite=data.get("cite"), role=data["role"]
+            )
+            if existing:
+                changed.append((membership, membership_form.changed_data))
+            else:
+                new.append(membership)
+        # What Django's admin reads to write its own change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = new, changed, deleted
 
 
 @admin.register(Event)

@@ -17,7 +17,7 @@ from django_otp import login as otp_login
 
 from maillage.core import services
 from maillage.core.forms import LoginForm, TokenForm
-from maillage.core.models import User
+from maillage.core.models import User, normalise_email
 
 PENDING_USER = "login_pending_user"
 PENDING_BACKEND = "login_pending_backend"
@@ -30,6 +30,12 @@ def safe_next(request, candidate: str | None) -> str:
     ):
         return candidate
     return reverse("core:home")
+
+
+def lockout_username(request, credentials) -> str | None:
+    """The e-mail the rate limit counts failures for, whatever its case (so A@x.fr and a@x.fr add up)."""
+    username = (credentials or {}).get("username") or request.POST.get("username")
+    return normalise_email(username) if username else None
 
 
 def static_page(template_name: str, title: str):
