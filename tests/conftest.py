@@ -57,9 +57,7 @@ def demo(reference_data) -> dict[str, object]:
 
     load_demo()
     users = {account.email: account for account in DEMO_ACCOUNTS}
-    return {
-        (users[user.email].role or "admin"): user for user in User.objects.filter(email__in=list(users))
-    }
+    return {(users[user.email].role or "admin"): user for user in User.objects.filter(email__in=list(users))}
 
 
 @pytest.fixture

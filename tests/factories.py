@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from maillage.core.models import Membership, User
-from maillage.territories.models import Cite, Commune, Departement, Qpv, School, UAI_LETTERS
+from maillage.territories.models import UAI_LETTERS, Cite, Commune, Departement, Qpv, School
 
 
 class UserFactory(DjangoModelFactory):

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from stdnum.fr import siret as stdnum_siret
 
 from maillage.core.validators import siret_error
 from maillage.territories.models import (
@@ -38,6 +39,16 @@ from maillage.territories.models import (
     School,
     uai_error,
 )
+
+# The largest values the database columns hold: a PositiveIntegerField, and IndicatorValue.value
+# (14 digits, 2 of them decimals). Larger values are refused on reading, not left to fail on writing.
+MAX_INTEGER = 2_147_483_647
+MAX_DECIMAL = Decimal(10) ** 12
+
+
+def name_length(model) -> int:
+    """The length of a model's `name` column, so that a longer name is refused on reading."""
+    return model._meta.get_field("name").max_length
 
 
 class ReferenceFileError(Exception):
@@ -78,7 +89,7 @@ class Row:
         value = self.text(column, required=required)
         if not value:
             return ""
-        if len(value) != length or (digits and not value.isdigit()):
+        if len(value) != length or (digits and not (value.isascii() and value.isdigit())):
             kind = "chiffres" if digits else "caractères"
             raise self.error(column, f"« {value} » n'est pas un code de {length} {kind}")
         return value
@@ -91,8 +102,10 @@ class Row:
             number = Decimal(value.replace(",", "."))
         except InvalidOperation:
             raise self.error(column, f"« {value} » n'est pas un nombre entier") from None
-        if number != number.to_integral_value() or number < 0:
+        if not number.is_finite() or number != number.to_integral_value() or number < 0:
             raise self.error(column, f"« {value} » n'est pas un nombre entier positif")
+        if number > MAX_INTEGER:
+            raise self.error(column, f"« {value} » est un nombre trop grand")
         return int(number)
 
     def decimal(self, column: str, *, required: bool = True) -> Decimal | None:
@@ -106,6 +119,8 @@ class Row:
             raise self.error(column, f"« {value} » n'est pas un nombre") from None
         if not number.is_finite():
             raise self.error(column, f"« {value} » n'est pas un nombre")
+        if number.copy_abs() >= MAX_DECIMAL:
+            raise self.error(column, f"« {value} » est un nombre trop grand")
         return number
 
     def coordinate(self, column: str, low: float, high: float) -> float | None:
@@ -121,7 +136,7 @@ class Row:
         error = siret_error(value) if value else None
         if error:
             raise self.error(column, f"SIRET « {value} » invalide : {error}")
-        return value
+        return stdnum_siret.compact(value)
 
     def uai(self, column: str) -> str:
         value = self.text(column)
@@ -184,11 +199,15 @@ class CsvFile:
                 rows.append(Row(self.path, line, dict(zip(header, values, strict=True))))
         except csv.Error as error:
             raise ReferenceFileError(self.path, f"ligne mal formée ou tronquée ({error})", line + 1) from None
+        if not rows:
+            # A file cut after its header would otherwise remove every link it holds (sync_links).
+            raise ReferenceFileError(self.path, "aucune ligne de données après l'en-tête (fichier tronqué ?)", 1)
         return rows
 
     def _decode(self, raw: bytes) -> str:
         try:
-            return raw.decode("utf-8-sig")
+            # Not "utf-8-sig": its error positions do not count the BOM.
+            return raw.decode("utf-8").removeprefix("\ufeff")
         except UnicodeDecodeError as error:
             line_start = raw.rfind(b"\n", 0, error.start) + 1
             line = raw.count(b"\n", 0, error.start) + 1
@@ -366,7 +385,7 @@ def normalise_departement(code: str) -> str:
 def school_year(row: Row, column: str) -> str:
     value = row.text(column)
     start, _, end = value.partition("-")
-    if not (start.isdigit() and end.isdigit() and len(start) == 4 and int(end) == int(start) + 1):
+    if not (value.isascii() and start.isdigit() and end.isdigit() and len(start) == 4 and int(end) == int(start) + 1):
         raise row.error(column, f"« {value} » n'est pas une année scolaire (attendu : 2022-2023)")
     return value
 
@@ -397,20 +416,29 @@ class ReferenceReader:
     def read_administrative(self) -> None:
         data = self.data
         for row in self.rows("regions"):
-            data.regions[row.text("code", max_length=3)] = {"name": row.text("nom")}
+            data.regions[row.text("code", max_length=3)] = {"name": row.text("nom", max_length=name_length(Region))}
         for row in self.rows("departements"):
             region = row.text("region")
             if region not in data.regions:
                 raise row.error("region", f"région « {region} » absente de {FILES['regions'].path}")
-            data.departements[row.text("code", max_length=3)] = {"name": row.text("nom"), "region": region}
+            data.departements[row.text("code", max_length=3)] = {
+                "name": row.text("nom", max_length=name_length(Departement)),
+                "region": region,
+            }
         kinds = {kind.value for kind in Epci.Kind}
         for row in self.rows("epci"):
             kind = row.text("type")
             if kind not in kinds:
                 raise row.error("type", f"nature d'EPCI « {kind} » inconnue")
-            data.epcis[row.code("code", 9, digits=True)] = {"name": row.text("nom"), "kind": kind}
+            data.epcis[row.code("code", 9, digits=True)] = {
+                "name": row.text("nom", max_length=name_length(Epci)),
+                "kind": kind,
+            }
         for row in self.rows("ept"):
-            data.epcis[row.code("ept_siren", 9, digits=True)] = {"name": row.text("ept_nom"), "kind": "EPT"}
+            data.epcis[row.code("ept_siren", 9, digits=True)] = {
+                "name": row.text("ept_nom", max_length=name_length(Epci)),
+                "kind": "EPT",
+            }
         for row in self.rows("communes"):
             departement = row.text("departement")
             if departement not in data.departements:
@@ -421,7 +449,7 @@ class ReferenceReader:
                 if siren and siren not in data.epcis:
                     raise row.error(column, f"EPCI ou EPT « {siren} » inconnu")
             data.communes[row.code("code_insee", 5)] = {
-                "name": row.text("nom"),
+                "name": row.text("nom", max_length=name_length(Commune)),
                 "departement": departement,
                 "epci": epci or None,
                 "ept": ept or None,
@@ -435,7 +463,10 @@ class ReferenceReader:
             departement = row.text("insee_dep")
             if departement not in data.departements:
                 raise row.error("insee_dep", f"département « {departement} » inconnu")
-            data.qpvs[row.code("code_qp", 8)] = {"name": row.text("lib_qp"), "departement": departement}
+            data.qpvs[row.code("code_qp", 8)] = {
+                "name": row.text("lib_qp", max_length=name_length(Qpv)),
+                "departement": departement,
+            }
         for row in self.rows("qpv_communes"):
             qpv, commune = row.code("code_qp", 8), row.code("insee_com", 5)
             if qpv not in data.qpvs:
@@ -443,6 +474,13 @@ class ReferenceReader:
             if commune not in data.communes:
                 raise row.error("insee_com", f"commune « {commune} » inconnue")
             data.qpv_communes.add((qpv, commune))
+        without_commune = sorted(set(data.qpvs) - {qpv for qpv, _ in data.qpv_communes})
+        if without_commune:
+            raise ReferenceFileError(
+                FILES["qpv_communes"].path,
+                f"{len(without_commune)} QPV de {FILES['qpv'].path} n'ont aucune commune ici "
+                f"({', '.join(without_commune[:5])}…) : fichier incomplet ?",
+            )
 
     def read_cites(self) -> None:
         data = self.data
@@ -453,7 +491,12 @@ class ReferenceReader:
             wave = row.integer("lot_numerotation")
             if wave not in Cite.Wave.values:
                 raise row.error("lot_numerotation", f"vague « {wave} » inconnue (1 à 4)")
-            cite = {"name": row.text("lib_cite"), "wave": wave, "latitude": None, "longitude": None}
+            cite = {
+                "name": row.text("lib_cite", max_length=name_length(Cite)),
+                "wave": wave,
+                "latitude": None,
+                "longitude": None,
+            }
             known = data.cites.setdefault(anct_id, cite)
             if (known["name"], known["wave"]) != (cite["name"], cite["wave"]):
                 raise row.error("lib_cite", f"la cité {anct_id} porte deux noms ou deux vagues différents")
@@ -577,6 +620,8 @@ class ReferenceReader:
             if departement not in self.data.departements:
                 raise row.error("Code du département", f"département « {departement} » inconnu")
             ips, pupils = row.decimal("IPS", required=False), row.decimal("Effectifs", required=False)
+            if pupils is not None and pupils < 0:
+                raise row.error("Effectifs", f"effectif négatif ({pupils})")
             if ips is None:
                 continue
             if uai in self.data.schools:
@@ -619,6 +664,8 @@ class ReferenceReader:
         for row in self.rows("dnb"):
             uai = row.uai("numero_college")
             session = row.integer("session")
+            if not 1990 <= session <= 2100:
+                raise row.error("session", f"session « {session} » : une année est attendue (2021)")
             year = f"{session - 1}-{session}"
             origin = DNB_ORIGIN
             presents, admis = row.integer("presents"), row.integer("admis")
@@ -723,6 +770,17 @@ def sync_links(label: str, relation, desired: set[tuple[int, int]], scope: set[i
 
 def ids(model, key: str) -> dict[str, int]:
     return dict(model.objects.values_list(key, "pk"))
+
+
+def check_against_database(data: ReferenceData) -> None:
+    """Cités are never deleted. One already imported but missing from the file means a cut file or a
+    withdrawn label: both need a person, not an import that would strip the cité of its communes."""
+    missing = sorted(set(Cite.objects.values_list("anct_id", flat=True)) - set(data.cites))
+    if missing:
+        raise ReferenceFileError(
+            FILES["cites"].path,
+            f"{len(missing)} cités déjà importées en sont absentes ({', '.join(missing[:5])}) : fichier incomplet ?",
+        )
 
 
 def write(data: ReferenceData, progress: Callable[[Counts], None]) -> list[Counts]:
@@ -862,5 +920,6 @@ def write_values(data: ReferenceData, departements: dict[str, int]) -> Counts:
 def import_reference(root: Path, *, on_read: Callable[[str], None], on_write: Callable[[Counts], None]):
     """Read and check every file, then write them all in one transaction. Returns (report, notes)."""
     data = ReferenceReader(root, on_read).read()
+    check_against_database(data)
     on_read("Tous les fichiers sont valides. Écriture en une seule transaction…")
     return write(data, on_write), data.notes

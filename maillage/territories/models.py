@@ -13,13 +13,13 @@ from maillage.core.perimeter import perimeter_of
 from maillage.core.validators import validate_siret
 
 UAI_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
-UAI_PATTERN = re.compile(r"^\d{7}[A-Z]$")
+UAI_PATTERN = re.compile(r"[0-9]{7}[A-Z]", re.ASCII)
 
 
 def uai_error(value: str) -> str | None:
     """Why `value` is not a valid UAI, or None. The check letter is the 7-digit number modulo 23,
     read in the alphabet without I, O and Q (DOMAIN.md)."""
-    if not UAI_PATTERN.match(value or ""):
+    if not UAI_PATTERN.fullmatch(value or ""):
         return "un UAI s'écrit avec 7 chiffres suivis d'une lettre majuscule"
     expected = UAI_LETTERS[int(value[:7]) % 23]
     if value[7] != expected:

@@ -6,6 +6,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from maillage.demo.builders import CRETEIL_SCHOOLS
+from maillage.territories.models import Cite
+
 pytestmark = pytest.mark.browser
 
 CRETEIL = "Créteil"
@@ -54,7 +57,7 @@ def test_a_member_of_two_cites_switches_cite_and_opens_its_schools(journey, demo
 
     switch_cite(page, "cite-021", CRETEIL)
     schools = page.get_by_role("table", name=re.compile("^Établissements scolaires de la cité"))
-    expect(schools.locator("tbody tr")).to_have_count(15)
+    expect(schools.locator("tbody tr")).to_have_count(len(CRETEIL_SCHOOLS))
     # The map is drawn without tiles: one SVG circle per school that has coordinates.
     school_map = page.locator("#carte-etablissements[data-drawn]")
     expect(school_map).to_be_visible()
@@ -88,12 +91,13 @@ def test_a_member_of_two_cites_switches_cite_and_opens_its_schools(journey, demo
 
 
 def test_the_national_level_searches_the_list_of_cites(journey, browser, live_server, demo, demo_password):
+    all_cites = Cite.objects.count()
     page = journey.page
     page.goto("/connexion/")
     sign_in(page, "national@demo.maillage.test", demo_password)
     expect(page).to_have_url(re.compile(r"/cites/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Cités éducatives")
-    expect(page.locator("#resultats").get_by_role("status")).to_have_text("208 cités éducatives")
+    expect(page.locator("#resultats").get_by_role("status")).to_have_text(f"{all_cites} cités éducatives")
     journey.check("liste-des-cites")
 
     page.evaluate("() => { window.sameDocument = true; }")

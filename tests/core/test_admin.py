@@ -111,7 +111,9 @@ def test_national_users_do_not_reach_the_admin(client, user_in):
 
 def test_membership_rules_are_enforced_by_the_form_and_the_database(user_in, creteil):
     user = user_in(None)
-    form_class = type("F", (MembershipForm,), {"Meta": type("Meta", (), {"model": Membership, "fields": ["cite", "role"]})})
+    form_class = type(
+        "F", (MembershipForm,), {"Meta": type("Meta", (), {"model": Membership, "fields": ["cite", "role"]})}
+    )
     assert "cite" in form_class(data={"cite": creteil.pk, "role": Role.NATIONAL}).errors
     assert "cite" in form_class(data={"cite": "", "role": Role.COORDINATOR}).errors
     assert form_class(data={"cite": creteil.pk, "role": Role.COORDINATOR}).is_valid()

@@ -89,7 +89,9 @@ def test_enrol_a_totp_second_factor(client, coordinator):
     assert page.status_code == 200
     assert "<svg" in page.text and 'role="img"' in page.text
     device = TOTPDevice.objects.get(user=coordinator, confirmed=False)
-    wrong = client.post(reverse("core:second_factor"), {"token": "000000" if current_code(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("core:second_factor"), {"token": "000000" if current_code(device) != "000000" else "111111"}
+    )
     assert "ne correspond pas" in wrong.text
     assert not TOTPDevice.objects.filter(user=coordinator, confirmed=True).exists()
     reset_throttle(device)
@@ -113,7 +115,9 @@ def test_sign_in_with_a_second_factor(client, coordinator):
     assert first["Location"] == reverse("core:login_code")
     assert "_auth_user_id" not in client.session  # not signed in before the code
     assert client.get(reverse("core:account"))["Location"].startswith(reverse("core:login"))
-    refused = client.post(reverse("core:login_code"), {"token": "123456" if current_code(device) != "123456" else "654321"})
+    refused = client.post(
+        reverse("core:login_code"), {"token": "123456" if current_code(device) != "123456" else "654321"}
+    )
     assert "Code incorrect" in refused.text
     throttled = client.post(reverse("core:login_code"), {"token": current_code(device)})
     assert "Code incorrect" in throttled.text  # right code, but too soon after a wrong one
@@ -143,9 +147,7 @@ def test_forgotten_password_by_email(client, coordinator):
     form_page = client.get(link, follow=True)
     assert "Choisir votre mot de passe" in form_page.text
     new_password = "un mot de passe long et neuf"
-    done = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password}
-    )
+    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": new_password, "new_password2": new_password})
     assert done["Location"] == reverse("core:password_reset_complete")
     coordinator.refresh_from_db()
     assert coordinator.check_password(new_password)

@@ -85,8 +85,12 @@ def test_an_invited_agent_signs_in_with_proconnect(client, proconnect, user_in, 
     agent = user_in(Role.TROIKA_STATE.value, creteil, email="nadia.benali@val-de-marne.gouv.fr")
     assert "S'identifier avec" in client.get(reverse("core:login")).text
     state = start(client, proconnect)
-    proconnect["claims"] = {"sub": "agent-1", "email": "Nadia.Benali@val-de-marne.gouv.fr",
-                            "given_name": "Nadia", "usual_name": "Benali"}
+    proconnect["claims"] = {
+        "sub": "agent-1",
+        "email": "Nadia.Benali@val-de-marne.gouv.fr",
+        "given_name": "Nadia",
+        "usual_name": "Benali",
+    }
     response = client.get(reverse("core:oidc_authentication_callback"), {"code": "code-recu", "state": state})
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == agent.pk

@@ -20,8 +20,13 @@ def test_load_demo_builds_creteil_with_one_account_per_role(reference_data):
     assert set(creteil.qpvs.values_list("code", flat=True)) == {"QN09405M", "QN09406I"}
     assert set(creteil.schools.values_list("uai", flat=True)) == set(CRETEIL_SCHOOLS)
     names = set(creteil.schools.values_list("name", flat=True))
-    for expected in ("Collège Laplace", "Collège Albert Schweitzer", "Ecole maternelle Jeanine Le Cleach",
-                     "Ecole primaire la Habette", "Ecole élémentaire Léo Orville"):
+    for expected in (
+        "Collège Laplace",
+        "Collège Albert Schweitzer",
+        "Ecole maternelle Jeanine Le Cleach",
+        "Ecole primaire la Habette",
+        "Ecole élémentaire Léo Orville",
+    ):
         assert expected in names
     roles = set(Membership.objects.filter(cite=creteil).values_list("role", flat=True))
     assert roles == {role.value for role in CITE_ROLES}

@@ -4,9 +4,10 @@ import django.core.serializers.json
 import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
-import maillage.core.models
 from django.conf import settings
 from django.db import migrations, models
+
+import maillage.core.models
 
 
 class Migration(migrations.Migration):

@@ -35,14 +35,14 @@ class Command(BaseCommand):
         if not data.is_dir():
             raise CommandError(f"Dossier de données introuvable : {data}")
         started = time.monotonic()
-        self.stdout.write(f"Lecture et contrôle des fichiers de {data}…")
+        self.say(f"Lecture et contrôle des fichiers de {data}…")
         try:
             report, notes = import_reference(data, on_read=self.on_read, on_write=self.on_write)
 
         except ReferenceFileError as error:
             raise CommandError(f"Import interrompu, rien n'a été écrit. Erreur dans le {error}") from None
         for note in notes:
-            self.stdout.write(f"  Remarque : {note}")
+            self.say(f"  Remarque : {note}")
         changes = sum(counts.changed for counts in report)
         elapsed = number_format(time.monotonic() - started, 1)
         if changes:
@@ -52,21 +52,22 @@ class Command(BaseCommand):
                 summary=f"Import des données de référence : {n(changes)} changements",
                 after={counts.label: [counts.created, counts.updated, counts.deleted] for counts in report},
             )
-            self.stdout.write(self.style.SUCCESS(f"Import terminé en {elapsed} s : {n(changes)} changements."))
+            self.say(self.style.SUCCESS(f"Import terminé en {elapsed} s : {n(changes)} changements."))
         else:
-            self.stdout.write(
+            self.say(
                 self.style.SUCCESS(
                     f"Aucun changement : les données de référence sont déjà à jour (vérifié en {elapsed} s)."
                 )
             )
 
-    def on_read(self, message: str) -> None:
+    def say(self, message: str) -> None:
         if self.verbosity >= 1:
-            self.stdout.write(f"  ✓ {message}")
+            self.stdout.write(message)
+
+    def on_read(self, message: str) -> None:
+        self.say(f"  ✓ {message}")
 
     def on_write(self, counts: Counts) -> None:
-        if self.verbosity < 1:
-            return
         parts = [
             f"{n(counts.created)} ajouts",
             f"{n(counts.updated)} mises à jour",
@@ -74,4 +75,4 @@ class Command(BaseCommand):
         ]
         if counts.deleted:
             parts.append(f"{n(counts.deleted)} retraits")
-        self.stdout.write(f"  ✓ {counts.label} : {', '.join(parts)}")
+        self.say(f"  ✓ {counts.label} : {', '.join(parts)}")
