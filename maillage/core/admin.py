@@ -3,11 +3,16 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from dsfr.models import DsfrConfig
 
 from maillage.core import services
 from maillage.core.forms import InviteForm, MembershipForm
 from maillage.core.models import Event, Membership, User
 
+# Roles are memberships, not Django groups; the DSFR settings model of django-dsfr is not used.
+admin.site.unregister(Group)
+admin.site.unregister(DsfrConfig)
 admin.site.site_header = "Administration de Maillage"
 admin.site.site_title = "Maillage"
 admin.site.index_title = "Administration de la plateforme"

@@ -6,6 +6,8 @@ from maillage.territories.models import Cite, Departement, Qpv, Region, School
 class CiteFilterForm(forms.Form):
     """Search and filters of the list of cités. Every field is optional; bad values are ignored."""
 
+    is_filter = True  # the field template does not mark filters "(facultatif)"
+
     q = forms.CharField(label="Rechercher", required=False, help_text="Nom de la cité, commune ou identifiant ANCT")
     region = forms.ModelChoiceField(
         label="Région",
