@@ -60,7 +60,7 @@ def test_load_demo_refuses_a_production_platform(reference_data, settings):
 
 
 def test_load_demo_needs_the_reference_data(reference_data):
-    Cite.objects.filter(anct_id="cite-021").update(anct_id="cite-021-renommee")
+    Cite.objects.filter(anct_id="cite-021").update(anct_id="cite-999")
     with pytest.raises(CommandError, match="import_reference"):
         call_command("load_demo", stdout=StringIO())
     assert not User.objects.exists()
