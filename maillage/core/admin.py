@@ -96,13 +96,8 @@ class UserAdmin(DjangoUserAdmin):
         formset.new_objects, formset.changed_objects, formset.deleted_objects = new, changed, deleted
 
 
-@admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["occurred_at", "verb", "summary", "actor", "cite"]
-    list_filter = ["verb"]
-    search_fields = ["summary", "object_repr"]
-    date_hierarchy = "occurred_at"
-    list_select_related = ["actor", "cite"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Screens that only show: data written by imports or by the services, never by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -112,3 +107,12 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Event)
+class EventAdmin(ReadOnlyAdmin):
+    list_display = ["occurred_at", "verb", "summary", "actor", "cite"]
+    list_filter = ["verb"]
+    search_fields = ["summary", "object_repr"]
+    date_hierarchy = "occurred_at"
+    list_select_related = ["actor", "cite"]

@@ -3,19 +3,9 @@ dates can be corrected here."""
 
 from django.contrib import admin
 
+from maillage.core.admin import ReadOnlyAdmin
 from maillage.territories import services
 from maillage.territories.models import Cite, Commune, Indicator, Qpv, School
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Cite)
