@@ -125,3 +125,45 @@ def test_the_national_level_searches_the_list_of_cites(journey, browser, live_se
         expect(plain.locator("#resultats").get_by_role("link", name=CRETEIL, exact=True)).to_be_visible()
     finally:
         without_js.close()
+
+
+def test_the_coordinator_corrects_the_perimeter_and_finds_it_in_the_history(journey, demo, demo_password):
+    """The coordinator removes a school from the cité; the page and its history say so. The account
+    pages (second factor enrolment, refusal page) pass axe-core too."""
+    page = journey.page
+    page.goto("/connexion/")
+    sign_in(page, "coordination@demo.maillage.test", demo_password)
+    expect(page).to_have_url(re.compile(r"/cites/cite-021/$"))
+
+    page.get_by_role("link", name="Modifier les QPV et établissements").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Périmètre de la cité Créteil")
+    journey.check("perimetre")
+    beuvin = page.get_by_role("checkbox", name=re.compile(r"Ecole maternelle Charles Beuvin \(0940446Z\)"))
+    expect(beuvin).to_be_checked()
+    page.locator("label", has_text="Ecole maternelle Charles Beuvin (0940446Z)").click()  # DSFR: the label is on top
+    expect(beuvin).not_to_be_checked()
+    page.get_by_role("button", name="Enregistrer").click()
+
+    expect(page).to_have_url(re.compile(r"/cites/cite-021/$"))
+    expect(page.get_by_role("status").filter(has_text="Le périmètre de la cité est enregistré.")).to_be_visible()
+    table = page.get_by_role("table", name=re.compile("^Établissements scolaires de la cité"))
+    expect(table.get_by_role("row")).to_have_count(len(CRETEIL_SCHOOLS))  # header row + 14 schools
+    expect(table.get_by_role("cell", name="0940446Z", exact=True)).to_have_count(0)
+    history = page.get_by_role("region", name="Historique")
+    expect(history.get_by_text(re.compile(r"retrait : 0940446Z"))).to_be_visible()
+    journey.check("perimetre-enregistre")
+
+    page.get_by_role("link", name=re.compile("Julien Petit")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mon compte")
+    journey.check("mon-compte")
+    page.get_by_role("link", name="Activer la double authentification").click()
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    journey.check("double-authentification")
+
+    response = page.goto("/cites/cite-001/")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accès refusé")
+    # The browser logs the page's own 403 as a failed load: expected here, and the only error allowed.
+    assert len(journey.errors) == 1 and "403" in journey.errors[0] and "/cites/cite-001/" in journey.errors[0]
+    journey.errors.clear()
+    journey.check("acces-refuse")

@@ -242,3 +242,13 @@ def test_switch_cite_changes_the_current_cite(client, user_in, creteil):
 def test_switch_cite_needs_post(client, signed_in):
     signed_in(Role.COORDINATOR.value)
     assert client.get(reverse("territories:switch_cite")).status_code == 405
+
+
+def test_refusals_and_missing_pages_are_explained_in_french(client, signed_in, other_cite):
+    signed_in(Role.COORDINATOR.value)
+    refused = client.get(reverse("territories:cite_detail", args=[other_cite.anct_id]))
+    assert refused.status_code == 403
+    assert "Accès refusé" in refused.text and "pas dans votre périmètre" in refused.text
+    missing = client.get("/cites/cite-999/")
+    assert missing.status_code == 404
+    assert "Page introuvable" in missing.text
