@@ -1,9 +1,9 @@
-"""Identifiers shared by every module. SIRET/SIREN checks come from python-stdnum, which knows the
+"""Identifiers shared by every module. The SIRET check comes from python-stdnum, which knows the
 Luhn rule and La Poste's exception."""
 
 from django.core.exceptions import ValidationError
 from stdnum import exceptions as stdnum_errors
-from stdnum.fr import siren, siret
+from stdnum.fr import siret
 
 
 def siret_error(value: str) -> str | None:
@@ -23,10 +23,3 @@ def validate_siret(value: str) -> None:
     error = siret_error(value)
     if error:
         raise ValidationError(error[0].upper() + error[1:] + ".", code="invalid_siret")
-
-
-def validate_siren(value: str) -> None:
-    if not siren.is_valid(value):
-        raise ValidationError(
-            "Le SIREN doit compter 9 chiffres et avoir une clé de contrôle juste.", code="invalid_siren"
-        )

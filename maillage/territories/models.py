@@ -380,3 +380,7 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code} {self.period} = {self.value}"
+
+    def clean(self):
+        """The period is written in the indicator's calendar (school year or financial year)."""
+        validate_period(self.indicator.period_kind, self.period)

@@ -1,5 +1,8 @@
 """The real reference data, as imported once for the session from ../shared/data."""
 
+import pytest
+from django.core.exceptions import ValidationError
+
 from maillage.territories.models import Cite, Commune, IndicatorValue, Qpv, School
 
 
@@ -31,3 +34,12 @@ def test_school_indicators_keep_their_period_and_origin(reference_data):
     assert list(camus.order_by("period").values_list("period", flat=True)) == ["2022-2023", "2023-2024", "2024-2025"]
     departement = IndicatorValue.objects.get(departement__code="94", indicator__code="ips_ecole", period="2022-2023")
     assert str(departement.value) == "110.70"
+
+
+def test_a_value_period_follows_its_indicator_calendar(reference_data):
+    value = IndicatorValue.objects.filter(indicator__code="ips_ecole").first()
+    value.full_clean()
+    for wrong in ("2023", "2022-2024", "2022/2023"):
+        value.period = wrong
+        with pytest.raises(ValidationError, match="année scolaire"):
+            value.full_clean()
