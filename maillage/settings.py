@@ -35,12 +35,12 @@ def local_secret_key() -> str:
     """A key generated once per installation and kept outside the repository (var/secret_key)."""
     path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 DEBUG = env_bool("DEBUG")
 SECRET_KEY = os.environ.get("SECRET_KEY") or local_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -109,7 +109,6 @@ TEMPLATES = [
 ]
 
 # Database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL says so.
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'maillage.sqlite3'}"),

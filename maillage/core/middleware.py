@@ -33,7 +33,8 @@ def current_cite(request) -> CiteRef | None:
 
 
 def remember_cite(request, cite) -> None:
-    request.session[CURRENT_CITE_SESSION_KEY] = cite.anct_id
+    if request.session.get(CURRENT_CITE_SESSION_KEY) != cite.anct_id:  # no session write when unchanged
+        request.session[CURRENT_CITE_SESSION_KEY] = cite.anct_id
     request.current_cite = CiteRef(cite.pk, cite.anct_id, cite.name)
 
 

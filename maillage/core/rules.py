@@ -24,20 +24,15 @@ def is_admin(user) -> bool:
 
 
 @rules.predicate
-def is_national(user) -> bool:
-    return perimeter_of(user).is_national
-
-
-@rules.predicate
-def is_signed_in(user) -> bool:
-    return perimeter_of(user).is_authenticated
+def reads_everything(user) -> bool:
+    """Administrators and the national level read every cité (`Perimeter.sees_all`)."""
+    return perimeter_of(user).sees_all
 
 
 def has_cite_role(*roles: str):
     """A predicate true when the user holds one of `roles` in the object's cité."""
-    names = "_or_".join(roles) if len(roles) < 4 else "member"
 
-    @rules.predicate(name=f"has_cite_role_{names}")
+    @rules.predicate(name=f"has_cite_role_{'_'.join(roles)}")
     def predicate(user, obj) -> bool:
         cite_id = cite_id_of(obj)
         return cite_id is not None and perimeter_of(user).has_role(cite_id, *roles)
@@ -46,4 +41,3 @@ def has_cite_role(*roles: str):
 
 
 is_cite_member = has_cite_role(*CITE_ROLES)
-reads_everything = is_admin | is_national
