@@ -66,8 +66,12 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "mozilla_django_oidc",
+    "django_tasks",
+    "django_tasks_db",
     "maillage.core",
     "maillage.territories",
+    "maillage.partners",
+    "maillage.governance",
     "maillage.demo",
 ]
 
@@ -207,6 +211,22 @@ STORAGES = {
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# Uploaded files (imports, meeting attachments) are never served as public media: views check the
+# perimeter and stream them. Forms refuse files larger than UPLOAD_MAX_SIZE bytes.
+UPLOAD_MAX_SIZE = int(os.environ.get("UPLOAD_MAX_SIZE", 20 * 1024 * 1024))
+
+# Background work (large imports, exports): Django's task API on the database backend. The worker is
+# `manage.py db_worker` (started by scripts/demo). TASKS_IMMEDIATE=true runs tasks inside the request.
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("TASKS_IMMEDIATE", default=False)
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
+}
 
 # Maps: drawn without tiles by default (offline); a tile layer is optional.
 MAP_TILES_URL = os.environ.get("MAP_TILES_URL", "")

@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("maillage.core.urls")),
     path("", include("maillage.territories.urls")),
+    path("", include("maillage.partners.urls")),
+    path("", include("maillage.governance.urls")),
     path("admin/", admin.site.urls),
 ]

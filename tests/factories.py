@@ -1,9 +1,14 @@
 """factory_boy factories (French fake data) for the tests."""
 
+from datetime import timedelta
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from maillage.core.models import Membership, User
+from maillage.governance.models import Body, BodyKind, Decision, Meeting, Task
+from maillage.partners.models import Contact, Organisation, OrganisationKind
 from maillage.territories.models import UAI_LETTERS, Cite, Commune, Departement, Qpv, School
 
 
@@ -85,3 +90,76 @@ class CiteFactory(DjangoModelFactory):
             qpv.communes.add(commune_objects[0])
             self.qpvs.add(qpv)
         self.schools.add(*SchoolFactory.create_batch(schools, commune=commune_objects[0]))
+
+
+class OrganisationFactory(DjangoModelFactory):
+    """An association working in the cités given as `cites=[...]`."""
+
+    class Meta:
+        model = Organisation
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Association des partenaires n°{n}")
+    kind = OrganisationKind.ASSOCIATION
+    commune = factory.LazyFunction(lambda: Commune.objects.get(insee_code="94028"))
+
+    @factory.post_generation
+    def cites(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.cites.set(extracted)
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    job_title = "Chargée de mission"
+    email = factory.Sequence(lambda n: f"contact{n}@association.exemple.fr")
+
+
+def troika_of(cite: Cite) -> Body:
+    return Body.objects.get(cite=cite, kind=BodyKind.TROIKA)
+
+
+class BodyFactory(DjangoModelFactory):
+    class Meta:
+        model = Body
+
+    cite = factory.SubFactory(CiteFactory)
+    kind = BodyKind.COPIL
+    name = factory.Sequence(lambda n: f"Comité de pilotage n°{n}")
+
+
+class MeetingFactory(DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    body = factory.SubFactory(BodyFactory)
+    cite = factory.SelfAttribute("body.cite")
+    title = factory.Sequence(lambda n: f"Réunion n°{n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda meeting: meeting.starts_at + timedelta(hours=2))
+    place = "Hôtel de ville de Créteil, salle du conseil"
+
+
+class DecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    meeting = factory.SubFactory(MeetingFactory)
+    cite = factory.SelfAttribute("meeting.cite")
+    title = factory.Sequence(lambda n: f"Décision n°{n}")
+    text = "La troïka retient la proposition présentée en séance."
+
+
+class TaskFactory(DjangoModelFactory):
+    class Meta:
+        model = Task
+
+    cite = factory.SubFactory(CiteFactory)
+    title = factory.Sequence(lambda n: f"Tâche n°{n}")
+    owner = factory.SubFactory(UserFactory)
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))

@@ -8,7 +8,7 @@ from dsfr.models import DsfrConfig
 
 from maillage.core import services
 from maillage.core.forms import InviteForm, MembershipForm
-from maillage.core.models import Event, Membership, User
+from maillage.core.models import AgeBand, Event, Membership, Theme, User
 
 # Roles are memberships, not Django groups; the DSFR settings model of django-dsfr is not used.
 admin.site.unregister(Group)
@@ -116,3 +116,18 @@ class EventAdmin(ReadOnlyAdmin):
     search_fields = ["summary", "object_repr"]
     date_hierarchy = "occurred_at"
     list_select_related = ["actor", "cite"]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    """Administrators extend the themes of DOMAIN.md; codes stay stable once used."""
+
+    list_display = ["label", "code", "position"]
+    list_editable = ["position"]
+    search_fields = ["label", "code"]
+
+
+@admin.register(AgeBand)
+class AgeBandAdmin(admin.ModelAdmin):
+    list_display = ["label", "code", "min_age", "max_age", "position"]
+    list_editable = ["position"]

@@ -171,6 +171,40 @@ class Membership(models.Model):
         return f"{self.get_role_display()} — {where}"
 
 
+class Vocabulary(models.Model):
+    """A controlled vocabulary (DOMAIN.md) that an administrator can extend: a stable code, a French label."""
+
+    code = models.SlugField("code", max_length=40, unique=True)
+    label = models.CharField("libellé", max_length=100)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Theme(Vocabulary):
+    """A theme of educational work (parentalité, culture, numérique…)."""
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = "thématique"
+        verbose_name_plural = "thématiques"
+
+
+class AgeBand(Vocabulary):
+    """An age band (0-2 … 18-25) or an adult audience (parents, professionnels), which has no ages."""
+
+    min_age = models.PositiveSmallIntegerField("âge minimum", null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField("âge maximum", null=True, blank=True)
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = "tranche d'âge ou public"
+        verbose_name_plural = "tranches d'âge et publics"
+
+
 class Verb(models.TextChoices):
     """The closed list of what can happen. Every later module adds its own verbs here."""
 
@@ -184,6 +218,16 @@ class Verb(models.TextChoices):
     PERIMETER_CHANGED = "perimeter_changed", "périmètre de la cité modifié"
     SECOND_FACTOR_ENROLLED = "second_factor_enrolled", "double authentification activée"
     SECOND_FACTOR_REMOVED = "second_factor_removed", "double authentification retirée"
+    PARTNERS_IMPORTED = "partners_imported", "import de structures partenaires"
+    ORGANISATIONS_MERGED = "organisations_merged", "fusion de deux structures"
+    INVITATIONS_SENT = "invitations_sent", "invitations envoyées"
+    ATTENDANCE_RECORDED = "attendance_recorded", "émargement enregistré"
+    MINUTES_WRITTEN = "minutes_written", "compte rendu rédigé"
+    ATTACHMENT_ADDED = "attachment_added", "pièce jointe ajoutée"
+    DECISION_APPROVED = "decision_approved", "décision approuvée par un pilier"
+    DECISION_REJECTED = "decision_rejected", "décision rejetée"
+    DECISION_VALIDATED = "decision_validated", "décision validée par la troïka"
+    TASK_STATUS_CHANGED = "task_status_changed", "statut d'une tâche modifié"
 
 
 class EventQuerySet(models.QuerySet):

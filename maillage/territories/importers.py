@@ -39,6 +39,7 @@ from maillage.territories.models import (
     School,
     uai_error,
 )
+from maillage.territories.signals import cites_imported
 
 # The largest values the database columns hold: a PositiveIntegerField, and IndicatorValue.value
 # (14 digits, 2 of them decimals). Larger values are refused on reading, not left to fail on writing.
@@ -839,6 +840,7 @@ def write(data: ReferenceData, progress: Callable[[Counts], None]) -> list[Count
         step(sync_links("Communes des QPV", Qpv.communes, {(qpvs[q], communes[c]) for q, c in data.qpv_communes}))
         step(upsert("Cités éducatives", Cite, ("anct_id",), {(k,): v for k, v in data.cites.items()}))
         cites = ids(Cite, "anct_id")
+        cites_imported.send(sender=Cite, cite_ids=list(cites.values()))
         step(sync_links("Communes des cités", Cite.communes, {(cites[a], communes[c]) for a, c in data.cite_communes}))
         step(
             upsert(

@@ -1,0 +1,192 @@
+"""The shared partner directory: organisations (structures partenaires) and their contacts.
+
+An organisation is shared between the cités it works in (`cites`); a contact is a person at one
+organisation, with only the personal data the work needs (name, job title, professional e-mail and phone).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from unidecode import unidecode
+
+from maillage.core.models import AgeBand, Role, Theme
+from maillage.core.perimeter import perimeter_of
+from maillage.core.validators import validate_rna, validate_siren, validate_siret
+
+
+def name_key(name: str) -> str:
+    """The name as duplicates are compared: without accents, case, punctuation or repeated spaces."""
+    letters = "".join(c if c.isalnum() else " " for c in unidecode(name or "").lower())
+    return " ".join(letters.split())
+
+
+class OrganisationKind(models.TextChoices):
+    ASSOCIATION = "association", "Association"
+    CITY_SERVICE = "city_service", "Service municipal"
+    EPCI = "epci", "EPCI ou établissement public territorial"
+    ECOLE = "ecole", "École"
+    COLLEGE = "college", "Collège"
+    LYCEE = "lycee", "Lycée"
+    STATE_SERVICE = "state_service", "Service de l'État"
+    CAF = "caf", "Caisse d'allocations familiales (CAF)"
+    DEPARTEMENT = "departement", "Département"
+    REGION = "region", "Région"
+    SOCIAL_LANDLORD = "social_landlord", "Bailleur social"
+    COMPANY = "company", "Entreprise"
+    OTHER = "other", "Autre"
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Organisations working in one of the user's cités (every one for admins and the national level)."""
+        perimeter = perimeter_of(user)
+        if perimeter.sees_all:
+            return self.all()
+        return self.in_cites(perimeter.cite_ids)
+
+    def in_cites(self, cite_ids):
+        """Organisations working in any of `cite_ids`, without duplicating rows (an EXISTS, no DISTINCT)."""
+        links = Organisation.cites.through.objects.filter(organisation_id=OuterRef("pk"), cite_id__in=cite_ids)
+        return self.filter(Exists(links))
+
+
+class Organisation(models.Model):
+    name = models.CharField("nom", max_length=255)
+    kind = models.CharField("type de structure", max_length=20, choices=OrganisationKind.choices)
+    siret = models.CharField(
+        "SIRET", max_length=14, blank=True, validators=[validate_siret], help_text="14 chiffres, sans espace."
+    )
+    siren = models.CharField(
+        "SIREN",
+        max_length=9,
+        blank=True,
+        validators=[validate_siren],
+        help_text="9 chiffres ; déduit du SIRET s'il est connu.",
+    )
+    rna = models.CharField(
+        "numéro RNA",
+        max_length=10,
+        blank=True,
+        validators=[validate_rna],
+        help_text="Pour une association : W suivi de 9 chiffres.",
+    )
+    school = models.ForeignKey(
+        "territories.School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name="établissement scolaire",
+        help_text="Pour une école, un collège ou un lycée : l'établissement de la base officielle.",
+    )
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name="commune",
+    )
+    latitude = models.FloatField("latitude", null=True, blank=True)
+    longitude = models.FloatField("longitude", null=True, blank=True)
+    description = models.TextField("présentation", blank=True)
+    themes = models.ManyToManyField(Theme, related_name="organisations", blank=True, verbose_name="thématiques")
+    age_bands = models.ManyToManyField(
+        AgeBand, related_name="organisations", blank=True, verbose_name="publics accueillis"
+    )
+    website = models.URLField("site internet", blank=True)
+    email = models.EmailField("e-mail de la structure", blank=True)
+    phone = models.CharField("téléphone de la structure", max_length=20, blank=True)
+    cites = models.ManyToManyField(
+        "territories.Cite", related_name="organisations", verbose_name="cités éducatives où elle intervient"
+    )
+    name_key = models.CharField("nom normalisé", max_length=255, db_index=True, editable=False)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "structure partenaire"
+        verbose_name_plural = "structures partenaires"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["siret"], condition=~Q(siret=""), name="organisation_siret_unique"),
+            models.UniqueConstraint(fields=["rna"], condition=~Q(rna=""), name="organisation_rna_unique"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="organisation_coordinates_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["name_key", "commune"], name="organisation_name_commune_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = name_key(self.name)
+        if self.siret and not self.siren:
+            self.siren = self.siret[:9]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "name_key", "siren"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("partners:organisation_detail", args=[self.pk])
+
+
+CONTACT_READERS = tuple(role for role in Role if role not in (Role.NATIONAL, Role.EVALUATOR))
+"""Cité roles that may read contacts' names: the evaluator and the national level work on aggregates."""
+
+
+class ContactQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Contacts of organisations working in a cité where the user holds a role that reads names."""
+        perimeter = perimeter_of(user)
+        if perimeter.is_admin:
+            return self.all()
+        cite_ids = [cite_id for cite_id in perimeter.cite_ids if perimeter.has_role(cite_id, *CONTACT_READERS)]
+        return self.filter(organisation__in=Organisation.objects.in_cites(cite_ids))
+
+
+class Contact(models.Model):
+    """A person at an organisation. Only what the work needs: no birth date, no home address."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name="structure"
+    )
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    job_title = models.CharField("fonction", max_length=200, blank=True)
+    email = models.EmailField("e-mail professionnel", blank=True)
+    phone = models.CharField("téléphone professionnel", max_length=20, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+        verbose_name="compte sur la plateforme",
+        help_text="Relie la personne à son compte : un porteur de projet modifie alors la fiche de sa structure.",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "contact"
+        verbose_name_plural = "contacts"
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
