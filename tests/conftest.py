@@ -1,11 +1,14 @@
 """Shared fixtures. The real reference data (../shared/data) is imported once per test session into
 the test database; each test then runs in a transaction that is rolled back."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 
-from maillage.core.models import Role
+from maillage.core.models import Role, Theme
 from maillage.demo.builders import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from maillage.territories.models import Cite, Commune
 from tests.factories import UserFactory, grant
@@ -37,6 +40,9 @@ def reference_data(db):
     so this re-imports it when it is missing."""
     if not Commune.objects.exists():
         import_reference_data()
+    if not Theme.objects.exists():
+        # Seeded by a data migration, so emptied with the rest by a transactional test's flush.
+        import_module("maillage.core.migrations.0003_seed_vocabularies").seed(apps, None)
 
 
 @pytest.fixture
@@ -76,3 +82,15 @@ def user_in(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def signed_in(client, user_in, creteil):
+    """`signed_in(role, cite=creteil)`: the test client signs in as a new user holding `role` in `cite`."""
+
+    def sign_in(role, cite=None):
+        user = user_in(role, cite or creteil)
+        client.force_login(user)
+        return user
+
+    return sign_in

@@ -163,3 +163,52 @@ class TaskFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Tâche n°{n}")
     owner = factory.SubFactory(UserFactory)
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+
+
+def siren_for(number: int) -> str:
+    """A valid SIREN (Luhn key computed by python-stdnum) built from an 8-digit `number`."""
+    from stdnum import luhn
+
+    base = f"{number:08d}"
+    return base + luhn.calc_check_digit(base)
+
+
+def siret_for(number: int, establishment: int = 1) -> str:
+    """A valid SIRET: the SIREN of `number`, an establishment number, then the Luhn key."""
+    from stdnum import luhn
+
+    base = siren_for(number) + f"{establishment:04d}"
+    return base + luhn.calc_check_digit(base)
+
+
+def partner_file(headers: list, rows: list[list], *, kind: str = "csv", encoding: str = "utf-8", delimiter: str = ";"):
+    """A partner file to import: a CSV (in `encoding`, columns separated by `delimiter`) or an XLSX workbook."""
+    import csv
+    import io
+
+    if kind == "xlsx":
+        import openpyxl
+
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet("Partenaires")
+        for row in [headers, *rows]:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
+    text = io.StringIO()
+    csv.writer(text, delimiter=delimiter, lineterminator="\r\n").writerows([headers, *rows])
+    return text.getvalue().encode(encoding)
+
+
+class PartnerImportFactory(DjangoModelFactory):
+    """An uploaded partner file (two columns, one line), waiting for its column mapping."""
+
+    class Meta:
+        model = "partners.PartnerImport"
+
+    cite = factory.SubFactory(CiteFactory)
+    file = factory.django.FileField(filename="partenaires.csv", data="Nom;Type\r\nLudothèque;Association\r\n".encode())
+    file_name = "partenaires.csv"
+    headers = factory.LazyFunction(lambda: ["Nom", "Type"])
+    sample_rows = factory.LazyFunction(lambda: [["Ludothèque", "Association"]])

@@ -2,9 +2,22 @@
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
 from maillage.core.models import CITE_ROLES, Role, User
+
+
+def add_service_errors(form: forms.Form, error: ValidationError, fields: dict[str, str] | None = None) -> None:
+    """Show a service's `ValidationError` on the form: on the field it names (renamed through `fields` when the
+    service and the form name it differently) when the form has it, else at the top of the form."""
+    fields = fields or {}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        target = fields.get(name, name)
+        form.add_error(target if target in form.fields else None, messages)
 
 
 class FormRenderer(TemplatesSetting):

@@ -5,14 +5,23 @@ running `load_demo` twice gives the same platform, and goes through the same ser
 """
 
 import datetime
+import zoneinfo
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from maillage.core import services as accounts
-from maillage.core.models import Role, User
+from maillage.core.models import AgeBand, Role, Theme, User
+from maillage.demo.governance_data import BODIES, DECISIONS, MEETINGS, TASKS, DemoMeeting
+from maillage.demo.partners_data import ORGANISATIONS, DemoOrganisation
+from maillage.governance.models import Attendance, Body, Decision, Meeting, Task
+from maillage.governance.services import decisions as decision_services
+from maillage.governance.services import followup, meetings
+from maillage.partners import services as directory
+from maillage.partners.models import Organisation
 from maillage.territories import services as territory
-from maillage.territories.models import Cite, Qpv, School
+from maillage.territories.models import Cite, Commune, Qpv, School
 
 DEMO_PASSWORD = "Maillage-Demo-2026"  # noqa: S105 — printed on purpose: local demonstration accounts
 CRETEIL = "cite-021"
@@ -134,6 +143,9 @@ def load_demo() -> list[DemoAccount]:
     admin = build_accounts()
     territory.update_cite_identity(actor=admin, cite=creteil, label_date=datetime.date(2019, 9, 5))
     build_creteil_perimeter(creteil)
+    coordinator = User.objects.get(email="coordination@demo.maillage.test")
+    organisations = build_partners(creteil, coordinator)
+    build_governance(creteil, coordinator, organisations)
     return DEMO_ACCOUNTS
 
 
@@ -180,3 +192,155 @@ def build_creteil_perimeter(creteil: Cite) -> None:
     if current != wanted or creteil.perimeter_edited_at is None:
         coordinator = User.objects.get(email="coordination@demo.maillage.test")
         territory.update_cite_perimeter(actor=coordinator, cite=creteil, qpvs=qpvs, schools=schools)
+
+
+def build_partners(creteil: Cite, coordinator: User) -> dict[str, Organisation]:
+    """About forty organisations of Mont-Mesly and the Bleuets with their contacts; the demo accounts that
+    belong to one of them are linked to their contact (the project holder then edits its organisation)."""
+    themes = {theme.code: theme for theme in Theme.objects.all()}
+    age_bands = {band.code: band for band in AgeBand.objects.all()}
+    schools = {school.uai: school for school in School.objects.filter(uai__in=CRETEIL_SCHOOLS)}
+    commune = Commune.objects.get(insee_code="94028")
+    users = {user.email: user for user in User.objects.filter(email__endswith="@demo.maillage.test")}
+    existing = {organisation.name: organisation for organisation in Organisation.objects.in_cites([creteil.pk])}
+    organisations = {}
+    for demo in ORGANISATIONS:
+        organisation = existing.get(demo.name) or directory.create_organisation(
+            actor=coordinator, cite=creteil, data=organisation_data(demo, commune, schools, themes, age_bands)
+        )
+        organisations[demo.name] = organisation
+        known = set(organisation.contacts.values_list("email", flat=True))
+        for person in demo.contacts:
+            if person.email in known:
+                continue
+            contact = directory.create_contact(
+                actor=coordinator,
+                organisation=organisation,
+                data={
+                    "first_name": person.first_name,
+                    "last_name": person.last_name,
+                    "job_title": person.job_title,
+                    "email": person.email,
+                    "phone": person.phone,
+                },
+            )
+            if person.account:
+                directory.set_contact_account(actor=coordinator, contact=contact, user=users[person.account])
+    return organisations
+
+
+def organisation_data(demo: DemoOrganisation, commune, schools, themes, age_bands) -> dict:
+    school = schools.get(demo.uai)
+    return {
+        "name": demo.name,
+        "kind": demo.kind,
+        "rna": demo.rna,
+        "school": school,
+        "address": demo.address,
+        "postcode": "94000",
+        "commune": commune,
+        "latitude": school.latitude if school else None,
+        "longitude": school.longitude if school else None,
+        "description": demo.description,
+        "themes": [themes[code] for code in demo.themes],
+        "age_bands": [age_bands[code] for code in demo.age_bands],
+    }
+
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def meeting_start(demo: DemoMeeting) -> datetime.datetime:
+    if demo.starts_at.startswith("+"):
+        day = timezone.localdate() + datetime.timedelta(days=int(demo.starts_at[1:]))
+        return datetime.datetime.combine(day, datetime.time(14, 0), tzinfo=PARIS)
+    return datetime.datetime.fromisoformat(demo.starts_at).replace(tzinfo=PARIS)
+
+
+def build_governance(creteil: Cite, coordinator: User, organisations: dict[str, Organisation]) -> None:
+    """The bodies, the partners' meeting of 21 January 2020 and the COPILs, with attendance, minutes,
+    decisions answered by the troïka's three demo members, and follow-up tasks."""
+    bodies = {body.name: body for body in Body.objects.filter(cite=creteil)}
+    for demo in BODIES:
+        if demo.name not in bodies:
+            bodies[demo.name] = meetings.create_body(
+                actor=coordinator, cite=creteil, kind=demo.kind, name=demo.name, description=demo.description
+            )
+    held = {meeting.title: meeting for meeting in Meeting.objects.filter(cite=creteil)}
+    for demo in MEETINGS:
+        if demo.title not in held:
+            held[demo.title] = build_meeting(demo, bodies[demo.body], coordinator, organisations)
+    users = {user.email: user for user in User.objects.filter(email__endswith="@demo.maillage.test")}
+    build_decisions(creteil, coordinator, held, organisations, users)
+    build_tasks(creteil, coordinator, held, users)
+
+
+def build_meeting(demo: DemoMeeting, body: Body, coordinator: User, organisations) -> Meeting:
+    starts_at = meeting_start(demo)
+    meeting = meetings.create_meeting(
+        actor=coordinator,
+        body=body,
+        title=demo.title,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=demo.hours),
+        place=demo.place,
+        agenda=[meetings.AgendaLine(title=item, presenter="") for item in demo.agenda],
+    )
+    contacts = {name: organisations[name].contacts.order_by("pk").first() for name in demo.invitees}
+    meetings.update_invitees(actor=coordinator, meeting=meeting, add=list(contacts.values()))
+    if demo.attendance:
+        by_contact = dict(meeting.invitations.values_list("contact_id", "pk"))
+        meetings.record_attendance(
+            actor=coordinator,
+            meeting=meeting,
+            attendance={by_contact[contacts[name].pk]: Attendance(value) for name, value in demo.attendance.items()},
+        )
+    if demo.minutes:
+        meetings.write_minutes(actor=coordinator, meeting=meeting, minutes=demo.minutes.strip())
+    return meeting
+
+
+def build_decisions(creteil, coordinator, held, organisations, users) -> None:
+    existing = set(Decision.objects.filter(cite=creteil).values_list("title", flat=True))
+    for demo in DECISIONS:
+        if demo.title in existing:
+            continue
+        decision = decision_services.propose_decision(
+            actor=coordinator,
+            meeting=held[demo.meeting],
+            title=demo.title,
+            text=demo.text,
+            organisation=organisations.get(demo.organisation),
+        )
+        for email in demo.approvals:
+            answer(decision, users[email], "approved")
+        if demo.rejection:
+            email, reason = demo.rejection
+            answer(decision, users[email], "rejected", reason)
+
+
+def answer(decision: Decision, user: User, verdict: str, reason: str = "") -> None:
+    (pillar,) = decision_services.pillars_of(user, decision.cite_id)
+    decision_services.answer_decision(actor=user, decision=decision, pillar=pillar, verdict=verdict, reason=reason)
+
+
+def build_tasks(creteil, coordinator, held, users) -> None:
+    """Tasks are created as people create them (due in the future), then placed on the demo's calendar:
+    some are overdue on purpose, so that the cité page shows its overdue-task alert."""
+    existing = set(Task.objects.filter(cite=creteil).values_list("title", flat=True))
+    today = timezone.localdate()
+    for demo in TASKS:
+        if demo.title in existing:
+            continue
+        task = followup.create_task(
+            actor=coordinator,
+            cite=creteil,
+            meeting=held[demo.meeting],
+            title=demo.title,
+            owner=users[demo.owner],
+            due_on=today + datetime.timedelta(days=max(demo.due_in_days, 1)),
+        )
+        if demo.due_in_days < 1:
+            Task.objects.filter(pk=task.pk).update(due_on=today + datetime.timedelta(days=demo.due_in_days))
+        if demo.status != "todo":
+            followup.change_task_status(actor=coordinator, task=task, status=demo.status)

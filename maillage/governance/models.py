@@ -155,7 +155,7 @@ class Invitation(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
     contact = models.ForeignKey(
-        "partners.Contact", on_delete=models.CASCADE, related_name="invitations", verbose_name="contact"
+        "partners.Contact", on_delete=models.PROTECT, related_name="invitations", verbose_name="contact"
     )
     attendance = models.CharField("présence", max_length=10, choices=Attendance.choices, blank=True)
     sent_at = models.DateTimeField("invitation envoyée le", null=True, blank=True)

@@ -4,6 +4,8 @@ An organisation is shared between the cités it works in (`cites`); a contact is
 organisation, with only the personal data the work needs (name, job title, professional e-mail and phone).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -190,3 +192,113 @@ class Contact(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class ImportStatus(models.TextChoices):
+    """Where a partner import stands. Nothing reaches the directory before `importing`."""
+
+    UPLOADED = "uploaded", "fichier déposé"
+    MAPPED = "mapped", "colonnes associées, analyse à venir"
+    ANALYSING = "analysing", "analyse en cours"
+    PREVIEWED = "previewed", "aperçu prêt, en attente de confirmation"
+    IMPORTING = "importing", "import en cours"
+    DONE = "done", "import terminé"
+    FAILED = "failed", "échec"
+
+
+class ImportOutcome(models.TextChoices):
+    """What the import does with one data line of the file."""
+
+    CREATED = "created", "création"
+    UPDATED = "updated", "mise à jour"
+    DUPLICATE_IN_FILE = "duplicate_in_file", "doublon dans le fichier"
+    REJECTED = "rejected", "rejetée"
+
+
+def partner_import_path(partner_import, filename: str) -> str:
+    """Uploaded files are stored under a random name (the original name is kept in `file_name`)."""
+    extension = "xlsx" if filename.lower().endswith(".xlsx") else "csv"  # the only two the form accepts
+    return f"imports/partners/{partner_import.cite.anct_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class PartnerImportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Imports of the cités where the user manages the directory (every import for admins)."""
+        perimeter = perimeter_of(user)
+        if perimeter.is_admin:
+            return self.all()
+        cite_ids = [cite_id for cite_id in perimeter.cite_ids if perimeter.has_role(cite_id, Role.COORDINATOR)]
+        return self.filter(cite__in=cite_ids)
+
+
+class PartnerImport(models.Model):
+    """One import of a partner file into a cité's directory: upload → column mapping → analysis (a preview
+    of every line) → confirmation → one transaction. See maillage/partners/importers.py."""
+
+    cite = models.ForeignKey(
+        "territories.Cite", on_delete=models.CASCADE, related_name="partner_imports", verbose_name="cité éducative"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="déposé par"
+    )
+    created_at = models.DateTimeField("déposé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    file = models.FileField("fichier", upload_to=partner_import_path, max_length=255)
+    file_name = models.CharField("nom du fichier", max_length=255)
+    status = models.CharField("état", max_length=12, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    headers = models.JSONField("colonnes du fichier", default=list, blank=True)
+    sample_rows = models.JSONField("premières lignes", default=list, blank=True)
+    mapping = models.JSONField("association des colonnes", default=dict, blank=True)
+    preview = models.JSONField("aperçu ligne à ligne", default=list, blank=True)
+    counts = models.JSONField("décompte de l'aperçu", default=dict, blank=True)
+    result = models.JSONField("résultat de l'import", default=dict, blank=True)
+    processed_rows = models.PositiveIntegerField("lignes traitées", default=0)
+    total_rows = models.PositiveIntegerField("lignes du fichier", default=0)
+    error = models.TextField("erreur", blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    objects = PartnerImportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "import de structures partenaires"
+        verbose_name_plural = "imports de structures partenaires"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["cite", "-created_at"], name="partner_import_cite_idx")]
+
+    def __str__(self):
+        return f"Import « {self.file_name} »"
+
+    def get_absolute_url(self):
+        return reverse("partners:import_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        """A background task is on it, or about to be: the page shows the progress and polls."""
+        return self.status in (ImportStatus.MAPPED, ImportStatus.ANALYSING, ImportStatus.IMPORTING)
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+
+class ImportMapping(models.Model):
+    """The column mapping a cité used last (file header → target field), pre-filled at its next import."""
+
+    cite = models.OneToOneField(
+        "territories.Cite",
+        on_delete=models.CASCADE,
+        related_name="partner_import_mapping",
+        verbose_name="cité éducative",
+    )
+    columns = models.JSONField("colonnes", default=dict, blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "association des colonnes d'import"
+        verbose_name_plural = "associations des colonnes d'import"
+
+    def __str__(self):
+        return f"Colonnes d'import — {self.cite}"

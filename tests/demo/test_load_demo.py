@@ -64,3 +64,38 @@ def test_load_demo_needs_the_reference_data(reference_data):
     with pytest.raises(CommandError, match="import_reference"):
         call_command("load_demo", stdout=StringIO())
     assert not User.objects.exists()
+
+
+def test_load_demo_builds_creteil_partners_and_governance(demo):
+    from maillage.governance.models import Attendance, Body, Decision, DecisionStatus, Meeting, Task
+    from maillage.partners.models import Contact, Organisation
+
+    creteil = Cite.objects.get(anct_id="cite-021")
+    organisations = Organisation.objects.in_cites([creteil.pk])
+    assert 35 <= organisations.count() <= 45
+    kinds = set(organisations.values_list("kind", flat=True))
+    assert {"association", "city_service", "college", "ecole", "caf", "social_landlord"} <= kinds
+    assert organisations.filter(kind="college", school__uai="0940003T").exists()
+    assert Contact.objects.filter(organisation__in=organisations).count() >= organisations.count()
+    holder = Contact.objects.get(user=demo["project_holder"])
+    assert holder.organisation.name == "Café des parents du Mont-Mesly"
+    assert demo["project_holder"].has_perm("partners.change_organisation", holder.organisation)
+
+    kinds = set(Body.objects.filter(cite=creteil).values_list("kind", flat=True))
+    assert {"troika", "copil", "cotech", "selection_committee", "partners_meeting"} <= kinds
+    seed = Meeting.objects.get(cite=creteil, starts_at__date=datetime.date(2020, 1, 21))
+    assert seed.body.kind == "partners_meeting" and seed.status == "held"
+    assert "Ouverture" in seed.minutes
+    attendance = list(seed.invitations.values_list("attendance", flat=True))
+    assert attendance.count(Attendance.PRESENT) >= 10 and Attendance.EXCUSED in attendance
+    statuses = list(Decision.objects.filter(cite=creteil).values_list("status", flat=True))
+    assert statuses.count(DecisionStatus.VALIDATED) >= 2
+    assert DecisionStatus.PENDING in statuses and DecisionStatus.REJECTED in statuses
+    tasks = Task.objects.filter(cite=creteil)
+    assert tasks.open().exists() and tasks.overdue().exists()
+
+
+def test_demo_cite_page_shows_overdue_tasks(client, demo):
+    client.force_login(demo["coordinator"])
+    response = client.get(reverse("territories:cite_detail", args=["cite-021"]))
+    assert "en retard" in response.content.decode()

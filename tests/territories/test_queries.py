@@ -1,25 +1,16 @@
 """Pages run a fixed number of SQL queries whatever the amount of data (measured at two sizes)."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from maillage.core.events import record_event
 from maillage.core.models import Role, Verb
 from maillage.territories.models import Indicator, IndicatorValue
 from tests.factories import CiteFactory, CommuneFactory, QpvFactory, SchoolFactory
+from tests.queries import count_queries
 
 # Session, user, perimeter, page data… A bound per page, checked at both sizes.
 MAX_QUERIES = {"cite_list": 10, "cite_detail": 14, "school_detail": 14}
-
-
-def count_queries(client, url) -> int:
-    client.get(url)  # warm-up: the first request of a session also stores the current cité
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.fixture

@@ -15,16 +15,6 @@ CRETEIL_SCHOOL = "0940535W"  # École élémentaire Albert Camus, Créteil
 FRESNES_SCHOOL = "0940176F"  # École élémentaire Robert Doisneau, Fresnes: in no cité of the tests
 
 
-@pytest.fixture
-def signed_in(client, user_in, creteil):
-    def sign_in(role):
-        user = user_in(role, creteil)
-        client.force_login(user)
-        return user
-
-    return sign_in
-
-
 @pytest.mark.parametrize(
     "url",
     [

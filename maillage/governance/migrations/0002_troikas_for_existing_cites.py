@@ -19,6 +19,6 @@ def create_troikas(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("governance", "0002_initial"), ("territories", "0001_initial")]
+    dependencies = [("governance", "0001_initial"), ("territories", "0001_initial")]
 
     operations = [migrations.RunPython(create_troikas, migrations.RunPython.noop)]
