@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from maillage.governance.models import Attendance, Meeting
 from maillage.territories.models import Cite
+from tests.browser.test_minutes_editor import press, type_slowly
 from tests.browser.test_territory_journey import sign_in
 from tests.factories import ContactFactory, OrganisationFactory
 
@@ -87,9 +88,12 @@ def test_a_coordinator_runs_a_meeting_from_plan_to_minutes(journey, demo, demo_p
     ]
 
     page.get_by_role("link", name="Rédiger le compte rendu").click()
-    page.get_by_label("Compte rendu").fill(
-        "Le groupe se réunira chaque mois.\n\n<strong>Prochaine séance</strong> en février."
-    )
+    page.locator("trix-editor").click()  # the rich-text editor (tests/browser/test_minutes_editor.py)
+    type_slowly(page, "Le groupe se réunira chaque mois. ")
+    press(page, "Control+b")
+    type_slowly(page, "Prochaine séance")
+    press(page, "Control+b")
+    type_slowly(page, " en février.")
     journey.check("compte-rendu")
     page.get_by_role("button", name="Enregistrer le compte rendu").click()
     expect(page.locator(".minutes strong")).to_have_text("Prochaine séance")

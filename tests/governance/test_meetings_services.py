@@ -282,6 +282,36 @@ def test_sanitise_minutes(typed, saved):
     assert services.sanitise_minutes(typed) == saved
 
 
+# Written by the minutes' editor (Trix 2.1 configured by static/js/minutes-editor.js) in Chromium: a heading,
+# italic, struck out, a link, line breaks, a quote, code, an empty paragraph, nested numbered lists.
+EDITOR_HTML = (
+    "<h3>Ordre du jour</h3><p>Texte&nbsp;<em>en italique</em>,&nbsp;<del>barré</del> et "
+    '<a href="https://exemple.fr/a?b=1&amp;c=2">un lien</a><br>seconde ligne<br><br></p>'
+    "<blockquote>Une citation</blockquote><pre>ligne 1\nligne &lt;2&gt;</pre><p><br></p>"
+    "<ol><li>Premier<ol><li>Sous-point</li></ol></li></ol><p>Fin &amp; suite</p>"
+)
+
+
+def test_sanitise_minutes_keeps_what_the_editor_writes():
+    assert services.sanitise_minutes(EDITOR_HTML) == EDITOR_HTML.replace(
+        '">un lien</a>', '" rel="noopener noreferrer">un lien</a>'
+    )
+    bold_and_bullets = (
+        "<p>Prochaine séance en <strong>février</strong></p><ul><li>Lectures</li><li>Club d'échecs</li></ul>"
+    )
+    assert services.sanitise_minutes(bold_and_bullets) == bold_and_bullets
+
+
+def test_sanitise_minutes_strips_what_the_editor_does_not_write():
+    """Trix's comments and attachments, a code block's language, other blocks: only their text stays."""
+    pasted = (
+        "<p><!--block-->Texte</p>"
+        '<figure data-trix-attachment="{}"><img src="https://exemple.fr/x.png"><figcaption>Légende</figcaption></figure>'
+        '<pre language="python">x = 1</pre><div>Bloc</div><h3 style="color: red" onclick="x()">Titre</h3>'
+    )
+    assert services.sanitise_minutes(pasted) == "<p>Texte</p>Légende<pre>x = 1</pre>Bloc<h3>Titre</h3>"
+
+
 def test_write_minutes_logs_the_first_writing_and_the_changes(actor, meeting, events):
     assert services.write_minutes(actor=actor, meeting=meeting, minutes="Compte rendu")
     assert not services.write_minutes(actor=actor, meeting=meeting, minutes="<p>Compte rendu</p>")

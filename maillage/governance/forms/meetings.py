@@ -176,11 +176,11 @@ class MinutesForm(forms.Form):
     minutes = forms.CharField(
         label="Compte rendu",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true"}),
+        # static/js/minutes-editor.js turns the textarea into a rich-text editor (Trix) when JavaScript runs.
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true", "data-rich-text": "minutes"}),
         help_text=(
-            "Écrivez le texte simplement : une ligne vide sépare deux paragraphes. Pour le mettre en forme, "
-            "vous pouvez utiliser ces balises HTML : <p>, <br>, <strong>, <em>, <ul>, <ol>, <li>, <h2>, <h3>, "
-            '<h4>, <a href="…">, <blockquote>. Tout autre code est retiré à l\'enregistrement.'
+            "Mettez le texte en forme avec la barre d'outils (gras, listes, titres, liens). Sans JavaScript, "
+            "écrivez simplement : une ligne vide sépare deux paragraphes."
         ),
     )
 

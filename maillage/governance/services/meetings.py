@@ -366,14 +366,15 @@ def record_attendance(*, actor, meeting: Meeting, attendance: dict[int, str]) ->
 # Minutes
 
 
-MINUTES_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "h2", "h3", "h4", "a", "blockquote"}
+# What the minutes' editor (Trix, static/js/minutes-editor.js) writes, plus <h2> and <h4> of earlier minutes.
+MINUTES_TAGS = {"p", "br", "strong", "em", "del", "ul", "ol", "li", "h2", "h3", "h4", "a", "blockquote", "pre"}
 MINUTES_ATTRIBUTES = {"a": {"href"}}
 MINUTES_URL_SCHEMES = {"http", "https", "mailto"}
 LOOKS_LIKE_HTML = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
 
 
 def sanitise_minutes(text: str) -> str:
-    """The minutes as safe HTML: only a few tags (paragraphs, emphasis, lists, headings, links, quotes).
+    """The minutes as safe HTML: only a few tags (paragraphs, emphasis, lists, headings, links, quotes, code).
     Text typed without any tag becomes paragraphs (blank lines) and line breaks."""
     text = (text or "").replace("\r\n", "\n").strip()
     if text and not LOOKS_LIKE_HTML.search(text):
