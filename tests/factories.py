@@ -151,6 +151,7 @@ class DecisionFactory(DjangoModelFactory):
 
     meeting = factory.SubFactory(MeetingFactory)
     cite = factory.SelfAttribute("meeting.cite")
+    number = factory.Sequence(lambda n: n + 1)
     title = factory.Sequence(lambda n: f"Décision n°{n}")
     text = "La troïka retient la proposition présentée en séance."
 

@@ -34,7 +34,7 @@ def decision_row(decision) -> list:
     approvals = {approval.pillar: approval for approval in decision.approvals.all()}
     rejection = next((a for a in approvals.values() if a.verdict == Verdict.REJECTED), None)
     return [
-        decision.pk,
+        decision.number,
         timezone.localtime(decision.meeting.starts_at).date(),
         decision.meeting.body.name,
         decision.meeting.title,

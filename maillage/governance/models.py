@@ -215,6 +215,7 @@ class Decision(models.Model):
         related_name="decisions",
         verbose_name="structure concernée",
     )
+    number = models.PositiveIntegerField("numéro", help_text="Numéro d'ordre dans le registre de la cité.")
     title = models.CharField("intitulé", max_length=255)
     text = models.TextField("texte de la décision")
     status = FSMField(
@@ -233,6 +234,7 @@ class Decision(models.Model):
         verbose_name_plural = "décisions"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["cite", "status"], name="decision_cite_status_idx")]
+        constraints = [models.UniqueConstraint(fields=["cite", "number"], name="decision_number_unique_in_cite")]
 
     def __str__(self):
         return self.title

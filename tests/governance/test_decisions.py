@@ -343,3 +343,13 @@ def test_the_meeting_page_lists_its_decisions_and_tasks(client, signed_in, decis
     assert "Rédiger le relevé de décisions" in page
     assert ("Proposer une décision" in page) == proposes
     assert (reverse("governance:task_create", args=[decision.meeting_id]) in page) == adds_tasks
+
+
+def test_decisions_are_numbered_in_the_register_of_their_cite(creteil, other_cite, user_in):
+    coordinator = user_in(Role.COORDINATOR.value, creteil)
+    here = MeetingFactory(body__cite=creteil)
+    elsewhere = MeetingFactory(body__cite=other_cite)
+    first = propose_decision(actor=coordinator, meeting=here, title="Première", text="Texte.")
+    other = propose_decision(actor=None, meeting=elsewhere, title="Ailleurs", text="Texte.")
+    second = propose_decision(actor=coordinator, meeting=here, title="Seconde", text="Texte.")
+    assert (first.number, second.number, other.number) == (1, 2, 1)

@@ -149,7 +149,7 @@ def test_the_xlsx_export_lists_the_filtered_decisions(coordinator_client, regist
     by_title = {row[4]: row for row in rows[1:]}
     assert set(by_title) == {"Coordonner l'existant", "Acheter un minibus", "Ouvrir une micro-folie"}
     validated = by_title["Coordonner l'existant"]
-    assert validated[0] == register["validated"].pk
+    assert validated[0] == register["validated"].number
     assert validated[1].date() == date(2020, 1, 21)
     assert validated[2:4] == ("Troïka", "Rencontre des partenaires")
     assert validated[5:7] == ("Club de lecture du Mont-Mesly", "validée")

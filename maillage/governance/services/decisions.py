@@ -6,6 +6,7 @@ it, with a written reason. Every step is written to the event log.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 
 from maillage.core.events import record_event
 from maillage.core.models import Verb
@@ -20,6 +21,7 @@ from maillage.governance.models import (
     Verdict,
 )
 from maillage.partners.models import Organisation
+from maillage.territories.models import Cite
 
 ROLE_OF_PILLAR = {pillar: role for role, pillar in PILLAR_OF_ROLE.items()}
 
@@ -38,6 +40,14 @@ def pillars_to_answer(user, decision: Decision) -> list[Pillar]:
     return [pillar for pillar in pillars_of(user, decision.cite_id) if pillar not in answered]
 
 
+def next_number(cite_id: int) -> int:
+    """The next number of the cité's register. The cité's row is locked first, so two decisions proposed at
+    the same time get two numbers (SQLite serialises writing transactions by itself)."""
+    Cite.objects.select_for_update().filter(pk=cite_id).exists()
+    last = Decision.objects.filter(cite_id=cite_id).aggregate(last=Max("number"))["last"]
+    return (last or 0) + 1
+
+
 @transaction.atomic
 def propose_decision(*, actor, meeting: Meeting, title: str, text: str, organisation: Organisation | None = None):
     """Record a decision taken at `meeting`, pending the troïka's validation."""
@@ -54,6 +64,7 @@ def propose_decision(*, actor, meeting: Meeting, title: str, text: str, organisa
         raise ValidationError(errors)
     decision = Decision.objects.create(
         cite_id=meeting.cite_id,
+        number=next_number(meeting.cite_id),
         meeting=meeting,
         organisation=organisation,
         title=title,
