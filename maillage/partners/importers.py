@@ -1157,7 +1157,11 @@ def run_apply(import_id: int, actor_id: int | None) -> dict[str, int]:
     partner_import.status = ImportStatus.DONE
     partner_import.processed_rows = partner_import.total_rows
     partner_import.finished_at = timezone.now()
-    partner_import.save(update_fields=["result", "status", "processed_rows", "finished_at", "updated_at"])
+    # The file held people's contact details; once written to the directory it is no longer needed.
+    partner_import.file.delete(save=False)
+    partner_import.save(
+        update_fields=["result", "status", "processed_rows", "finished_at", "file", "updated_at"],
+    )
     return result
 
 

@@ -2,6 +2,7 @@
 all-or-nothing writing. Ends with the acceptance test of issue 3: a 500-line file (CSV and XLSX) with 20
 bad lines and 30 duplicates, imported by the coordinator through the pages."""
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -364,9 +365,11 @@ def test_confirming_writes_the_preview_and_records_one_event(creteil, other_cite
     )
     assert partner_import.status == ImportStatus.PREVIEWED
     assert partner_import.counts == {"created": 1, "updated": 1, "duplicate_in_file": 1, "rejected": 1}
+    stored = partner_import.file.path
     importers.confirm_import(actor=coordinator, partner_import=partner_import)
     partner_import.refresh_from_db()
     assert partner_import.status == ImportStatus.DONE
+    assert not partner_import.file and not os.path.exists(stored)  # the uploaded file is not kept
     assert partner_import.result == {"created": 1, "updated": 1, "contacts": 3, "duplicate_in_file": 1, "rejected": 1}
     ludotheque = Organisation.objects.get(name="Ludothèque")
     assert list(ludotheque.cites.all()) == [creteil]
