@@ -230,14 +230,18 @@ class Verb(models.TextChoices):
     TASK_STATUS_CHANGED = "task_status_changed", "statut d'une tâche modifié"
 
 
-class EventQuerySet(models.QuerySet):
+class CiteScopedQuerySet(models.QuerySet):
+    """Rows that each belong to one cité (a `cite` foreign key): events, bodies, meetings, decisions, tasks…"""
+
     def for_user(self, user):
-        """Events of the cités in the user's perimeter (all of them for admins and the national level)."""
+        """Rows of the cités in the user's perimeter (all of them for admins and the national level)."""
         perimeter = perimeter_of(user)
         if perimeter.sees_all:
             return self.all()
-        return self.filter(cite__in=perimeter.cite_ids) if perimeter.is_authenticated else self.none()
+        return self.filter(cite_id__in=perimeter.cite_ids)
 
+
+class EventQuerySet(CiteScopedQuerySet):
     def for_object(self, obj):
         return self.filter(object_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
 

@@ -43,6 +43,10 @@ class Perimeter:
     def has_role(self, cite_id: int, *roles: str) -> bool:
         return bool(self.roles_by_cite.get(cite_id, frozenset()) & set(roles))
 
+    def cite_ids_with(self, *roles: str) -> list[int]:
+        """The cités where the user holds one of `roles`."""
+        return [cite_id for cite_id in self.roles_by_cite if self.has_role(cite_id, *roles)]
+
     @classmethod
     def load(cls, user) -> Perimeter:
         if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -11,17 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
-from maillage.core.models import Role
-from maillage.core.perimeter import perimeter_of
-
-
-class CiteScopedQuerySet(models.QuerySet):
-    def for_user(self, user):
-        """Rows of the user's cités (every cité for admins and the national level)."""
-        perimeter = perimeter_of(user)
-        if perimeter.sees_all:
-            return self.all()
-        return self.filter(cite_id__in=perimeter.cite_ids)
+from maillage.core.models import CiteScopedQuerySet, Role
 
 
 class Pillar(models.TextChoices):

@@ -152,8 +152,7 @@ class ContactQuerySet(models.QuerySet):
         perimeter = perimeter_of(user)
         if perimeter.is_admin:
             return self.all()
-        cite_ids = [cite_id for cite_id in perimeter.cite_ids if perimeter.has_role(cite_id, *CONTACT_READERS)]
-        return self.filter(organisation__in=Organisation.objects.in_cites(cite_ids))
+        return self.filter(organisation__in=Organisation.objects.in_cites(perimeter.cite_ids_with(*CONTACT_READERS)))
 
 
 class Contact(models.Model):
@@ -227,8 +226,7 @@ class PartnerImportQuerySet(models.QuerySet):
         perimeter = perimeter_of(user)
         if perimeter.is_admin:
             return self.all()
-        cite_ids = [cite_id for cite_id in perimeter.cite_ids if perimeter.has_role(cite_id, Role.COORDINATOR)]
-        return self.filter(cite__in=cite_ids)
+        return self.filter(cite__in=perimeter.cite_ids_with(Role.COORDINATOR))
 
 
 class PartnerImport(models.Model):

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from maillage.core.middleware import remember_cite
 from maillage.core.models import Event
+from maillage.core.queries import count_of
 from maillage.territories import services
 from maillage.territories.forms import CiteFilterForm, CitePerimeterForm
 from maillage.territories.models import Cite, Commune, IndicatorValue, School
@@ -18,10 +19,9 @@ CITES_PER_PAGE = 20
 HISTORY_LENGTH = 10
 
 
-def count_of(relation, owner: str = "cite_id"):
-    """A correlated COUNT of a many-to-many relation's rows for each cité (one SQL query overall)."""
-    rows = relation.through.objects.filter(**{owner: OuterRef("pk")}).values(owner)
-    return Subquery(rows.annotate(total=Count("*")).values("total"), output_field=IntegerField())
+def links_of(relation):
+    """How many rows a many-to-many relation of the cité holds, for each cité of the list."""
+    return count_of(relation.through.objects.filter(cite_id=OuterRef("pk")), "cite_id")
 
 
 def cite_list(request):
@@ -43,9 +43,9 @@ def cite_list(request):
     cites = (
         Cite.objects.filter(pk__in=cites.values("pk"))
         .annotate(
-            commune_count=count_of(Cite.communes),
-            qpv_count=count_of(Cite.qpvs),
-            school_count=count_of(Cite.schools),
+            commune_count=links_of(Cite.communes),
+            qpv_count=links_of(Cite.qpvs),
+            school_count=links_of(Cite.schools),
         )
         .prefetch_related(Prefetch("communes", queryset=Commune.objects.select_related("departement").order_by("name")))
         .order_by("name")

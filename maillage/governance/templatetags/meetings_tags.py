@@ -1,10 +1,11 @@
 """Template helpers of meetings: the sanitised minutes, and an organisation's meetings for its page."""
 
 from django import template
-from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.utils.safestring import mark_safe
 
 from maillage.core.perimeter import perimeter_of
+from maillage.core.queries import count_of
 from maillage.governance.models import Invitation, Meeting
 from maillage.governance.services.meetings import sanitise_minutes
 from maillage.territories.models import Cite
@@ -34,15 +35,12 @@ def organisation_meetings(organisation, user):
     """The meetings the organisation's contacts were invited to, among those the user may see, most recent
     first (one query, whatever their number)."""
     invited = Invitation.objects.filter(meeting=OuterRef("pk"), contact__organisation=organisation)
-    invitee_count = Subquery(
-        invited.values("meeting").annotate(total=Count("*")).values("total"), output_field=IntegerField()
-    )
     meetings = Meeting.objects.filter(Exists(invited))
     cite_ids = meeting_cite_ids(user)
     if cite_ids is not None:
         meetings = meetings.filter(cite_id__in=cite_ids)
     shown = list(
-        meetings.annotate(organisation_invitees=invitee_count)
+        meetings.annotate(organisation_invitees=count_of(invited, "meeting"))
         .select_related("body", "cite")
         .order_by("-starts_at", "-pk")[: ORGANISATION_MEETINGS_SHOWN + 1]
     )

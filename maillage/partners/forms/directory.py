@@ -226,7 +226,7 @@ def manageable_cites(actor, current_cites) -> list[Cite]:
     """The cités where `actor` may add or remove an organisation: those they coordinate (and, for an
     administrator, the organisation's own cités too)."""
     perimeter = perimeter_of(actor)
-    coordinated = [cite_id for cite_id in perimeter.cite_ids if perimeter.has_role(cite_id, Role.COORDINATOR)]
+    coordinated = perimeter.cite_ids_with(Role.COORDINATOR)
     cites = list(Cite.objects.filter(pk__in=coordinated).order_by("name")) if coordinated else []
     if perimeter.is_admin:
         cites += [cite for cite in current_cites if cite not in cites]

@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from maillage.core.middleware import remember_cite
 from maillage.core.models import Event
 from maillage.core.perimeter import perimeter_of
+from maillage.core.queries import count_of
 from maillage.partners import services
 from maillage.partners.forms.directory import ContactForm, DirectoryFilterForm, OrganisationForm
 from maillage.partners.models import Contact, Organisation
@@ -18,12 +18,6 @@ from maillage.territories.models import Cite
 
 ORGANISATIONS_PER_PAGE = 20
 HISTORY_LENGTH = 10
-
-
-def contact_count():
-    """The number of contacts of each organisation, as a correlated COUNT (one SQL query for the page)."""
-    rows = Contact.objects.filter(organisation=OuterRef("pk")).values("organisation").annotate(total=Count("*"))
-    return Coalesce(Subquery(rows.values("total"), output_field=IntegerField()), Value(0))
 
 
 def directory(request, anct_id):
@@ -36,7 +30,7 @@ def directory(request, anct_id):
         form.search(Organisation.objects.for_user(request.user).in_cites([cite.pk]))
         .select_related("commune")
         .prefetch_related("themes")
-        .annotate(contact_count=contact_count())
+        .annotate(contact_count=count_of(Contact.objects.filter(organisation=OuterRef("pk")), "organisation"))
         .order_by("name_key", "pk")
     )
     page = Paginator(organisations, ORGANISATIONS_PER_PAGE).get_page(request.GET.get("page"))
