@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "maillage.territories",
     "maillage.partners",
     "maillage.governance",
+    "maillage.programme",
+    "maillage.funding",
     "maillage.demo",
 ]
 

@@ -6,5 +6,7 @@ urlpatterns = [
     path("", include("maillage.territories.urls")),
     path("", include("maillage.partners.urls")),
     path("", include("maillage.governance.urls")),
+    path("", include("maillage.programme.urls")),
+    path("", include("maillage.funding.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -42,7 +42,8 @@ def reference_data(db):
         import_reference_data()
     if not Theme.objects.exists():
         # Seeded by a data migration, so emptied with the rest by a transactional test's flush.
-        import_module("maillage.core.migrations.0003_seed_vocabularies").seed(apps, None)
+        for seeding in ("0003_seed_vocabularies", "0005_seed_programme_vocabularies"):
+            import_module(f"maillage.core.migrations.{seeding}").seed(apps, None)
 
 
 @pytest.fixture

@@ -1,14 +1,24 @@
 """factory_boy factories (French fake data) for the tests."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from maillage.core.models import Membership, User
+from maillage.core.models import FundingSource, Membership, Role, User
+from maillage.funding.models import Envelope, Grant
 from maillage.governance.models import Body, BodyKind, Decision, Meeting, Task
 from maillage.partners.models import Contact, Organisation, OrganisationKind
+from maillage.programme.models import (
+    Action,
+    ActionStatus,
+    CallForProjects,
+    Criterion,
+    NationalObjective,
+    Objective,
+)
 from maillage.territories.models import UAI_LETTERS, Cite, Commune, Departement, Qpv, School
 
 
@@ -213,3 +223,88 @@ class PartnerImportFactory(DjangoModelFactory):
     file_name = "partenaires.csv"
     headers = factory.LazyFunction(lambda: ["Nom", "Type"])
     sample_rows = factory.LazyFunction(lambda: [["Ludothèque", "Association"]])
+
+
+def holder_of(organisation: Organisation, cite: Cite, **fields) -> User:
+    """A project holder of `cite` acting for `organisation` (a contact of it with an account)."""
+    user = UserFactory(**fields)
+    grant(user, cite, Role.PROJECT_HOLDER)
+    ContactFactory(organisation=organisation, user=user, email=user.email)
+    return user
+
+
+class ObjectiveFactory(DjangoModelFactory):
+    """A local axis under a national objective (pass `parent=` for an operational objective)."""
+
+    class Meta:
+        model = Objective
+
+    cite = factory.SubFactory(CiteFactory)
+    national_objective = NationalObjective.SCHOOL
+    title = factory.Sequence(lambda n: f"Axe local n°{n}")
+
+
+class CallFactory(DjangoModelFactory):
+    """A published call of `cite`, open now, with a grid of two criteria (weights 2 and 1, out of 5)."""
+
+    class Meta:
+        model = CallForProjects
+        skip_postgeneration_save = True
+
+    cite = factory.SubFactory(CiteFactory)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    title = factory.Sequence(lambda n: f"Appel à projets n°{n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
+    envelope = Decimal("100000")
+    eligibility = "Actions menées pour les enfants et les jeunes de 0 à 25 ans des quartiers prioritaires."
+    is_published = True
+
+    @factory.post_generation
+    def criteria(self, create, extracted, **kwargs):
+        if create and extracted is None:
+            Criterion.objects.create(call=self, label="Pertinence au regard des objectifs", weight=2, position=1)
+            Criterion.objects.create(call=self, label="Partenariat et ancrage local", weight=1, position=2)
+
+
+class ActionFactory(DjangoModelFactory):
+    """An action of `call`'s cité, held by a new organisation of that cité, in `status` (default submitted)."""
+
+    class Meta:
+        model = Action
+
+    call = factory.SubFactory(CallFactory)
+    cite = factory.SelfAttribute("call.cite")
+    organisation = factory.LazyAttribute(lambda action: OrganisationFactory(cites=[action.cite]))
+    title = factory.Sequence(lambda n: f"Action n°{n}")
+    summary = "Un atelier hebdomadaire pour les collégiens du quartier et leurs parents."
+    status = ActionStatus.SUBMITTED
+    expected_beneficiaries = 40
+
+
+def source(code: str) -> FundingSource:
+    return FundingSource.objects.get(code=code)
+
+
+class EnvelopeFactory(DjangoModelFactory):
+    """Créteil's-like yearly envelope from P147 unless told otherwise (`source=source("commune")`)."""
+
+    class Meta:
+        model = Envelope
+
+    cite = factory.SubFactory(CiteFactory)
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    source = factory.LazyFunction(lambda: source("p147"))
+    amount = Decimal("250000")
+
+
+class GrantFactory(DjangoModelFactory):
+    """A requested grant on `action` from `envelope` (same cité)."""
+
+    class Meta:
+        model = Grant
+
+    action = factory.SubFactory(ActionFactory, status=ActionStatus.SELECTED)
+    cite = factory.SelfAttribute("action.cite")
+    envelope = factory.LazyAttribute(lambda grant: EnvelopeFactory(cite=grant.cite, year=grant.action.call.year))
+    requested = Decimal("10000")

@@ -31,6 +31,7 @@ class Role(models.TextChoices):
     GRANT_OFFICER = "grant_officer", "Gestionnaire des subventions (préfecture)"
     CITY_FUND_MANAGER = "city_fund_manager", "Gestionnaire du fonds de la cité (EPLE)"
     PROJECT_HOLDER = "project_holder", "Porteur de projet"
+    COMMITTEE_MEMBER = "committee_member", "Membre du comité de sélection"
     SCHOOL_CONTACT = "school_contact", "Référent d'établissement scolaire"
     EVALUATOR = "evaluator", "Évaluateur (données agrégées)"
     PATHWAY_REFERENT = "pathway_referent", "Référent de parcours"
@@ -205,6 +206,36 @@ class AgeBand(Vocabulary):
         verbose_name_plural = "tranches d'âge et publics"
 
 
+class TimeOfDay(Vocabulary):
+    """When an action takes place for the young people: scolaire, périscolaire, extrascolaire, vacances, familial."""
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = "temps de l'enfant"
+        verbose_name_plural = "temps de l'enfant"
+
+
+class SpendingCategory(Vocabulary):
+    """What the State grant pays for: project engineering, supervisors, equipment, communication, evaluation…"""
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = "catégorie de dépense"
+        verbose_name_plural = "catégories de dépense"
+
+
+class FundingSource(Vocabulary):
+    """Who pays: the State programmes (P147, P230), the fonds de la cité, and the co-funders (city, CAF…)."""
+
+    is_state = models.BooleanField(
+        "crédits de l'État",
+        default=False,
+        help_text="Les autres sources forment le cofinancement (ville, EPCI, CAF, département…).",
+    )
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = "source de financement"
+        verbose_name_plural = "sources de financement"
+
+
 class Verb(models.TextChoices):
     """The closed list of what can happen. Every later module adds its own verbs here."""
 
@@ -228,6 +259,14 @@ class Verb(models.TextChoices):
     DECISION_REJECTED = "decision_rejected", "décision rejetée"
     DECISION_VALIDATED = "decision_validated", "décision validée par la troïka"
     TASK_STATUS_CHANGED = "task_status_changed", "statut d'une tâche modifié"
+    ACTION_STATUS_CHANGED = "action_status_changed", "statut d'une action modifié"
+    ACTION_SCORED = "action_scored", "action notée"
+    SELECTION_PROPOSED = "selection_proposed", "sélection proposée à la troïka"
+    ACCOUNT_REQUESTED = "account_requested", "demande de compte"
+    GRANT_DECIDED = "grant_decided", "subvention attribuée"
+    ENVELOPE_OVERRIDDEN = "envelope_overridden", "dépassement de l'enveloppe autorisé"
+    LEGAL_ACT_SIGNED = "legal_act_signed", "acte attributif signé"
+    PAYMENT_RECORDED = "payment_recorded", "versement enregistré"
 
 
 class CiteScopedQuerySet(models.QuerySet):

@@ -2,11 +2,15 @@
 (many at once) or is added one by one."""
 
 from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from maillage.governance.models import Body, BodyKind
 from maillage.territories.models import Cite
 from maillage.territories.signals import cites_imported
+
+decision_closed = Signal()
+"""Sent with `decision` when the troïka validates or rejects it, inside the answering transaction, so modules
+above (the programme's selection) follow the decision."""
 
 TROIKA_NAME = "Troïka"
 TROIKA_DESCRIPTION = (

@@ -20,6 +20,7 @@ from maillage.governance.models import (
     Pillar,
     Verdict,
 )
+from maillage.governance.signals import decision_closed
 from maillage.partners.models import Organisation
 from maillage.territories.models import Cite
 
@@ -116,6 +117,7 @@ def answer_decision(*, actor, decision: Decision, pillar: str, verdict: str, rea
     if verdict == Verdict.REJECTED:
         locked.reject()
         locked.save(update_fields=["status", "closed_at"])
+        decision_closed.send(sender=Decision, decision=locked, actor=actor)
         record_event(
             actor=actor,
             verb=Verb.DECISION_REJECTED,
@@ -135,6 +137,7 @@ def answer_decision(*, actor, decision: Decision, pillar: str, verdict: str, rea
         if answered | {pillar} == set(Pillar):
             locked.validate()
             locked.save(update_fields=["status", "closed_at"])
+            decision_closed.send(sender=Decision, decision=locked, actor=actor)
             record_event(
                 actor=actor,
                 verb=Verb.DECISION_VALIDATED,

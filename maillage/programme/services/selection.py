@@ -1,0 +1,2 @@
+def apply_selection(*, decision, actor):
+    """Filled by the selection use case."""
