@@ -1,9 +1,13 @@
 """Template helpers of our shared components (templates/components/)."""
 
+from decimal import Decimal
+
 from django import template
 from django.forms import BoundField
 
 register = template.Library()
+NARROW_SPACE = "\u202f"
+NO_BREAK_SPACE = "\u00a0"
 
 
 @register.filter
@@ -65,3 +69,14 @@ def event_value(value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value) or "—"
     return "—" if value in (None, "") else str(value)
+
+
+@register.filter
+def euros(amount) -> str:
+    """An amount in the French way: `12 500,00 €` (narrow no-break spaces between thousands); empty stays empty."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(amount).quantize(Decimal("0.01"))
+    whole, cents = f"{abs(value):,.2f}".split(".")
+    sign = "-" if value < 0 else ""
+    return sign + whole.replace(",", NARROW_SPACE) + "," + cents + NO_BREAK_SPACE + "€"
