@@ -47,6 +47,15 @@ class Perimeter:
         """The cités where the user holds one of `roles`."""
         return [cite_id for cite_id in self.roles_by_cite if self.has_role(cite_id, *roles)]
 
+    @property
+    def holds_projects(self) -> bool:
+        """The user is a project holder in at least one cité."""
+        return any("project_holder" in roles for roles in self.roles_by_cite.values())
+
+    def only_holds_projects_in(self, cite_id: int) -> bool:
+        """In this cité, the user is a project holder and nothing else: they see only their own actions."""
+        return self.roles_by_cite.get(cite_id) == frozenset({"project_holder"})
+
     @classmethod
     def load(cls, user) -> Perimeter:
         if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -7,19 +7,55 @@ running `load_demo` twice gives the same platform, and goes through the same ser
 import datetime
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Sum
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from maillage.core import services as accounts
-from maillage.core.models import AgeBand, Role, Theme, User
+from maillage.core.models import AgeBand, FundingSource, Role, SpendingCategory, Theme, TimeOfDay, User
 from maillage.demo.governance_data import BODIES, DECISIONS, MEETINGS, TASKS, DemoMeeting
 from maillage.demo.partners_data import ORGANISATIONS, DemoOrganisation
-from maillage.governance.models import Attendance, Body, Decision, Meeting, Task
+from maillage.demo.programme_data import (
+    CALENDAR,
+    CALL_ELIGIBILITY,
+    CALL_PRIORITIES,
+    CALL_THEMES,
+    COMMITTEE_MINUTES,
+    CRITERIA,
+    CURRENT_CALL_YEAR,
+    EDITIONS,
+    ENVELOPE_NOTES,
+    ENVELOPES,
+    FUNDERS,
+    HOLDER_JOB,
+    OBJECTIVES,
+    PAYMENTS,
+    PERIODS,
+    SCORE_COMMENTS,
+    SCORE_OFFSETS,
+    SHEETS,
+    STAGES,
+)
+from maillage.funding.models import CITY_FUND, Grant, GrantStatus, LegalAct, Payment, PaymentKind
+from maillage.funding.services import envelopes as envelope_services
+from maillage.funding.services import grants as grant_services
+from maillage.funding.services import legal_acts as legal_act_services
+from maillage.funding.services import payments as payment_services
+from maillage.governance.models import Approval, Attendance, Body, Decision, Meeting, Task
 from maillage.governance.services import decisions as decision_services
 from maillage.governance.services import followup, meetings
 from maillage.partners import services as directory
 from maillage.partners.models import Organisation
+from maillage.programme.models import Action, ActionStatus, CallForProjects, Objective, Outcome, Score
+from maillage.programme.services import actions as action_services
+from maillage.programme.services import calls as call_services
+from maillage.programme.services import objectives as objective_services
+from maillage.programme.services import scoring as scoring_services
+from maillage.programme.services import selection as selection_services
 from maillage.territories import services as territory
 from maillage.territories.models import Cite, Commune, Qpv, School
 
@@ -117,6 +153,20 @@ DEMO_ACCOUNTS = [
         "Directeur de l'école Albert Camus",
         Role.SCHOOL_CONTACT,
     ),
+    DemoAccount(
+        "comite1@demo.maillage.test",
+        "Philippe",
+        "Aubert",
+        "Inspecteur de l'Éducation nationale, membre du comité de sélection",
+        Role.COMMITTEE_MEMBER,
+    ),
+    DemoAccount(
+        "comite2@demo.maillage.test",
+        "Stéphane",
+        "Fournier",
+        "Conseiller territorial de la CAF, membre du comité de sélection",
+        Role.COMMITTEE_MEMBER,
+    ),
     DemoAccount("evaluation@demo.maillage.test", "Léa", "Fontaine", "Chargée d'évaluation", Role.EVALUATOR),
     DemoAccount(
         "parcours@demo.maillage.test",
@@ -132,8 +182,15 @@ class DemoError(Exception):
     pass
 
 
-@transaction.atomic
 def load_demo() -> list[DemoAccount]:
+    """Build (or complete) the demo platform. The programme's story is told in the past, through the same
+    services people use: its hundreds of status e-mails to fictitious holders are not sent."""
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        return build_demo()
+
+
+@transaction.atomic
+def build_demo() -> list[DemoAccount]:
     try:
         creteil = Cite.objects.get(anct_id=CRETEIL)
     except Cite.DoesNotExist:
@@ -146,22 +203,27 @@ def load_demo() -> list[DemoAccount]:
     coordinator = User.objects.get(email="coordination@demo.maillage.test")
     organisations = build_partners(creteil, coordinator)
     build_governance(creteil, coordinator, organisations)
+    build_programme(creteil, coordinator, organisations)
+    build_funding(creteil, organisations)
+    build_follow_up(creteil, coordinator)
     return DEMO_ACCOUNTS
 
 
 def build_accounts() -> User:
-    """One account per role; the administrator grants the others their roles (as in real life)."""
-    admin = upsert_account(DEMO_ACCOUNTS[0], is_admin=True)
+    """One account per role; the administrator grants the others their roles (as in real life). The demo's
+    password is hashed once for all of them: hashing is slow on purpose."""
+    password = make_password(DEMO_PASSWORD)
+    admin = upsert_account(DEMO_ACCOUNTS[0], is_admin=True, password=password)
     cites = {cite.anct_id: cite for cite in Cite.objects.filter(anct_id__in=[CRETEIL, CHAMPIGNY])}
     for account in DEMO_ACCOUNTS[1:]:
-        user = upsert_account(account, is_admin=False)
+        user = upsert_account(account, is_admin=False, password=password)
         targets = [None] if account.role == Role.NATIONAL else [cites[anct_id] for anct_id in account.cites]
         for cite in targets:
             accounts.grant_membership(actor=admin, user=user, cite=cite, role=account.role)
     return admin
 
 
-def upsert_account(account: DemoAccount, *, is_admin: bool) -> User:
+def upsert_account(account: DemoAccount, *, is_admin: bool, password: str) -> User:
     user, _ = User.objects.update_or_create(
         email=account.email,
         defaults={
@@ -173,7 +235,7 @@ def upsert_account(account: DemoAccount, *, is_admin: bool) -> User:
             "is_active": True,
         },
     )
-    user.set_password(DEMO_PASSWORD)
+    user.password = password
     user.save(update_fields=["password"])
     return user
 
@@ -208,6 +270,8 @@ def build_partners(creteil: Cite, coordinator: User) -> dict[str, Organisation]:
         organisation = existing.get(demo.name) or directory.create_organisation(
             actor=coordinator, cite=creteil, data=organisation_data(demo, commune, schools, themes, age_bands)
         )
+        if demo.siret and organisation.siret != demo.siret:  # a directory loaded before the funders had one
+            directory.update_organisation(actor=coordinator, organisation=organisation, data={"siret": demo.siret})
         organisations[demo.name] = organisation
         known = set(organisation.contacts.values_list("email", flat=True))
         for person in demo.contacts:
@@ -235,6 +299,7 @@ def organisation_data(demo: DemoOrganisation, commune, schools, themes, age_band
         "name": demo.name,
         "kind": demo.kind,
         "rna": demo.rna,
+        "siret": demo.siret,
         "school": school,
         "address": demo.address,
         "postcode": "94000",
@@ -344,3 +409,400 @@ def build_tasks(creteil, coordinator, held, users) -> None:
             Task.objects.filter(pk=task.pk).update(due_on=today + datetime.timedelta(days=demo.due_in_days))
         if demo.status != "todo":
             followup.change_task_status(actor=coordinator, task=task, status=demo.status)
+
+
+# --- The programme: objective tree, calls, action sheets, instruction, scores, selection ----------------------
+
+TROIKA_EMAILS = ("prefecture@demo.maillage.test", "education@demo.maillage.test", "ville@demo.maillage.test")
+COMMITTEE_EMAILS = ("comite1@demo.maillage.test", "comite2@demo.maillage.test")
+GRANT_OFFICER_EMAIL = "subventions@demo.maillage.test"
+CITY_FUND_MANAGER_EMAIL = "fonds-cite@demo.maillage.test"
+SELECTION_COMMITTEE = "Comité de sélection des projets"
+NOT_RETAINED = ("ineligible", "rejected")
+EARLY_STAGES = ("draft", "submitted", "under_review")
+
+
+def call_title(year: int) -> str:
+    return f"Appel à projets {year} de la cité éducative"
+
+
+def local(moment: str) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(moment).replace(tzinfo=PARIS)
+
+
+@dataclass
+class ProgrammeContext:
+    """What the builders of the programme look up: vocabularies, places, nodes and people, by code."""
+
+    creteil: Cite
+    coordinator: User
+    users: dict
+    organisations: dict
+    objectives: dict
+    holders: dict
+    themes: dict
+    age_bands: dict
+    times_of_day: dict
+    categories: dict
+    sources: dict
+    schools: dict
+    qpvs: dict
+
+
+def build_programme(creteil: Cite, coordinator: User, organisations: dict[str, Organisation]) -> None:
+    """Créteil's objective tree, then one call a year (2020-2024 and the call open today): the holders write and
+    submit their sheets, the grant officer instructs them, two committee members score them, the coordinator
+    records the committee's choice and the troïka validates it. A year whose call exists is left as it is."""
+    users = {user.email: user for user in User.objects.filter(email__endswith="@demo.maillage.test")}
+    context = ProgrammeContext(
+        creteil=creteil,
+        coordinator=coordinator,
+        users=users,
+        organisations=organisations,
+        objectives=build_objectives(creteil, coordinator),
+        holders=build_holders(creteil, coordinator, organisations),
+        themes={theme.code: theme for theme in Theme.objects.all()},
+        age_bands={band.code: band for band in AgeBand.objects.all()},
+        times_of_day={time.code: time for time in TimeOfDay.objects.all()},
+        categories={category.code: category for category in SpendingCategory.objects.all()},
+        sources={source.code: source for source in FundingSource.objects.all()},
+        schools={school.uai: school for school in creteil.schools.all()},
+        qpvs={qpv.code: qpv for qpv in creteil.qpvs.all()},
+    )
+    existing = set(CallForProjects.objects.filter(cite=creteil).values_list("year", flat=True))
+    for year in sorted({edition.year for edition in EDITIONS} - existing):
+        build_call(context, year, [edition for edition in EDITIONS if edition.year == year])
+
+
+def build_objectives(creteil: Cite, coordinator: User) -> dict[str, Objective]:
+    """The local axes under the three national objectives, and their operational objectives (by key)."""
+    nodes = {(node.parent_id, node.title): node for node in Objective.objects.filter(cite=creteil)}
+    by_key = {}
+    for axis in OBJECTIVES:
+        node = nodes.get((None, axis.title)) or objective_services.add_objective(
+            actor=coordinator, cite=creteil, title=axis.title, national_objective=axis.national_objective
+        )
+        for key, title in axis.operational:
+            by_key[key] = nodes.get((node.pk, title)) or objective_services.add_objective(
+                actor=coordinator, cite=creteil, title=title, parent=node
+            )
+    return by_key
+
+
+def build_holders(creteil: Cite, coordinator: User, organisations: dict[str, Organisation]) -> dict[str, User]:
+    """The account of the person who writes each holder organisation's sheets: its first contact, made a
+    project holder of the cité. The demo's password is hashed once for all of them (hashing is slow)."""
+    admin = User.objects.get(email=DEMO_ACCOUNTS[0].email)
+    hashed = None
+    holders = {}
+    for name in sorted({SHEETS[edition.sheet].organisation for edition in EDITIONS}):
+        contact = organisations[name].contacts.select_related("user").order_by("pk").first()
+        user = contact.user
+        if user is None:
+            user = User.objects.filter(email=contact.email).first()
+            if user is None:
+                hashed = hashed or make_password(DEMO_PASSWORD)
+                user = User.objects.create(
+                    email=contact.email,
+                    first_name=contact.first_name,
+                    last_name=contact.last_name,
+                    job_title=contact.job_title or HOLDER_JOB,
+                    password=hashed,
+                )
+            directory.set_contact_account(actor=coordinator, contact=contact, user=user)
+        accounts.grant_membership(actor=admin, user=user, cite=creteil, role=Role.PROJECT_HOLDER)
+        holders[name] = user
+    return holders
+
+
+def build_call(context: ProgrammeContext, year: int, editions: list) -> CallForProjects:
+    """One year of the programme. A past call is opened today (so that its sheets can be submitted as people
+    do), then placed on the demo's calendar: its dates, submissions, scores and decision are back-dated."""
+    coordinator, users = context.coordinator, context.users
+    now = timezone.now()
+    is_current = year == CURRENT_CALL_YEAR
+    call = call_services.create_call(
+        actor=coordinator,
+        cite=context.creteil,
+        data={
+            "year": year,
+            "title": call_title(year),
+            "opens_at": now - datetime.timedelta(days=21),
+            "closes_at": now + datetime.timedelta(days=45 if is_current else 1),
+            "envelope": Decimal(ENVELOPES.get(year, ENVELOPES[max(ENVELOPES)])["p147"]),
+            "eligibility": CALL_ELIGIBILITY,
+            "description": CALL_PRIORITIES[year],
+            "is_published": True,
+            "themes": [context.themes[code] for code in CALL_THEMES[year]],
+        },
+    )
+    for position, (label, description, weight) in enumerate(CRITERIA, start=1):
+        call_services.add_criterion(
+            actor=coordinator,
+            call=call,
+            data={"label": label, "description": description, "weight": weight, "max_score": 5, "position": position},
+        )
+    criteria = list(call.criteria.order_by("position"))
+    officer = users[GRANT_OFFICER_EMAIL]
+    committee = [users[email] for email in COMMITTEE_EMAILS]
+    outcomes = {}
+    for edition in editions:
+        sheet = SHEETS[edition.sheet]
+        holder = context.holders[sheet.organisation]
+        action = action_services.create_action(
+            actor=holder,
+            call=call,
+            organisation=context.organisations[sheet.organisation],
+            **sheet_of(context, edition),
+        )
+        if edition.stage == "draft":
+            continue
+        action = action_services.submit_action(actor=holder, action=action)
+        if edition.stage == "submitted":
+            continue
+        eligible = edition.stage != "ineligible"
+        action = selection_services.instruct_action(
+            actor=officer, action=action, is_eligible=eligible, note="" if eligible else edition.note
+        )
+        if eligible:
+            for index, member in enumerate(committee[: edition.scorers]):
+                score(member, action, criteria, edition.quality, SCORE_OFFSETS[index])
+        outcomes[action.pk] = Outcome.REJECTED if edition.stage in NOT_RETAINED else Outcome.SELECTED
+    if is_current:
+        return call
+    calendar = CALENDAR[year]
+    meeting = build_selection_meeting(context, year, calendar, retained=list(outcomes.values()))
+    decision = selection_services.propose_selection(actor=coordinator, call=call, meeting=meeting, outcomes=outcomes)
+    for email in TROIKA_EMAILS:
+        answer(decision, users[email], "approved")
+    backdate_call(call, calendar, meeting, decision)
+    return call
+
+
+def sheet_of(context: ProgrammeContext, edition) -> dict:
+    """The sheet the holder writes for one year of an action, in the shape of the actions service."""
+    sheet = SHEETS[edition.sheet]
+    (start_offset, start_month, start_day), (end_offset, end_month, end_day) = PERIODS[sheet.period]
+    total = sum(edition.funding.values())
+    return {
+        "title": edition.title or sheet.title,
+        "summary": sheet.summary,
+        "address": sheet.address,
+        "starts_on": datetime.date(edition.year + start_offset, start_month, start_day),
+        "ends_on": datetime.date(edition.year + end_offset, end_month, end_day),
+        "expected_beneficiaries": sheet.beneficiaries,
+        "objectives": [context.objectives[key] for key in sheet.objectives],
+        "themes": [context.themes[code] for code in sheet.themes],
+        "age_bands": [context.age_bands[code] for code in sheet.age_bands],
+        "times_of_day": [context.times_of_day[code] for code in sheet.times_of_day],
+        "schools": [context.schools[uai] for uai in sheet.schools],
+        "qpvs": [context.qpvs[code] for code in sheet.qpvs],
+        "budget": {context.categories[code]: amount for code, amount in split(total, edition.budget or sheet.budget)},
+        "funding": {context.sources[code]: Decimal(amount) for code, amount in edition.funding.items()},
+    }
+
+
+def split(total: int, shares) -> list[tuple[str, Decimal]]:
+    """`total` euros shared out by percentages, the last share taking the rounding so the sum is exact."""
+    amounts, left = [], Decimal(total)
+    for index, (code, share) in enumerate(shares):
+        amount = left if index == len(shares) - 1 else Decimal(total * share // 100)
+        amounts.append((code, amount))
+        left -= amount
+    return amounts
+
+
+def score(member: User, action, criteria, quality: int, offsets) -> None:
+    values = {
+        criterion.pk: max(0, min(5, quality + offset)) for criterion, offset in zip(criteria, offsets, strict=True)
+    }
+    scoring_services.score_action(
+        actor=member, action=action, values=values, comments={criteria[0].pk: SCORE_COMMENTS[quality]}
+    )
+
+
+def build_selection_meeting(context: ProgrammeContext, year: int, calendar, retained: list) -> Meeting:
+    """The selection committee's sitting, held (its members present) with short minutes."""
+    body = Body.objects.get(cite=context.creteil, name=SELECTION_COMMITTEE)
+    starts_at = local(calendar.committee)
+    meeting = meetings.create_meeting(
+        actor=context.coordinator,
+        body=body,
+        title=f"Comité de sélection {year}",
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=3),
+        place=calendar.committee_place,
+        agenda=[
+            meetings.AgendaLine(title="Examen des fiches action déposées", presenter=""),
+            meetings.AgendaLine(title="Classement et proposition à la troïka", presenter=""),
+        ],
+    )
+    members = [
+        "Direction des services départementaux de l'Éducation nationale du Val-de-Marne",
+        "Caisse d'allocations familiales du Val-de-Marne",
+        "Préfecture du Val-de-Marne — Délégués du préfet",
+        "Ville de Créteil — Direction de l'éducation",
+        "Collège Laplace",
+    ]
+    contacts = [context.organisations[name].contacts.order_by("pk").first() for name in members]
+    meetings.update_invitees(actor=context.coordinator, meeting=meeting, add=contacts)
+    meetings.record_attendance(
+        actor=context.coordinator,
+        meeting=meeting,
+        attendance=dict.fromkeys(meeting.invitations.values_list("pk", flat=True), Attendance.PRESENT),
+    )
+    minutes = COMMITTEE_MINUTES.format(
+        count=len(retained), year=year, retained=sum(1 for outcome in retained if outcome == Outcome.SELECTED)
+    )
+    meetings.write_minutes(actor=context.coordinator, meeting=meeting, minutes=minutes.strip())
+    return meeting
+
+
+def backdate_call(call: CallForProjects, calendar, meeting: Meeting, decision: Decision) -> None:
+    """Demo back-dating (as build_tasks does for overdue tasks): the services stamp what they do with today's
+    date, and a closed call refuses submissions, so a past year is built today and then moved to its dates."""
+    opens_at, closes_at = local(calendar.opens), local(calendar.closes)
+    CallForProjects.objects.filter(pk=call.pk).update(opens_at=opens_at, closes_at=closes_at)
+    for index, action in enumerate(Action.objects.filter(call=call).exclude(submitted_at=None).order_by("pk")):
+        Action.objects.filter(pk=action.pk).update(submitted_at=closes_at - datetime.timedelta(days=1 + index % 12))
+    Score.objects.filter(action__call=call).update(scored_at=meeting.starts_at - datetime.timedelta(days=3))
+    Decision.objects.filter(pk=decision.pk).update(
+        created_at=meeting.ends_at, closed_at=meeting.ends_at + datetime.timedelta(days=6)
+    )
+    for index, approval in enumerate(decision.approvals.order_by("pk")):
+        Approval.objects.filter(pk=approval.pk).update(
+            given_at=meeting.ends_at + datetime.timedelta(days=2 + 2 * index)
+        )
+
+
+# --- The money: envelopes, grants, legal acts, payments --------------------------------------------------------
+
+
+def edition_actions(creteil: Cite) -> list[tuple[object, Action]]:
+    """Each retained edition of the past calls with its action (looked up by year, title and holder)."""
+    actions = {
+        (action.call.year, action.title, action.organisation.name): action
+        for action in Action.objects.filter(cite=creteil).select_related("call", "organisation")
+    }
+    found = []
+    for edition in EDITIONS:
+        if edition.year in CALENDAR and edition.stage not in NOT_RETAINED:
+            sheet = SHEETS[edition.sheet]
+            found.append((edition, actions[(edition.year, edition.title or sheet.title, sheet.organisation)]))
+    return found
+
+
+def build_funding(creteil: Cite, organisations: dict[str, Organisation]) -> None:
+    """The envelopes of each year (set by the grant officer), then for each retained action its grants, the
+    legal acts signed (except for the last selected actions of 2024) and the payments made. The fonds de la
+    cité is granted and paid by its manager, the collège's gestionnaire. What exists is left as it is."""
+    officer = User.objects.get(email=GRANT_OFFICER_EMAIL)
+    manager = User.objects.get(email=CITY_FUND_MANAGER_EMAIL)
+    sources = {source.code: source for source in FundingSource.objects.all()}
+    envelopes = {
+        (envelope.year, envelope.source.code): envelope for envelope in creteil.envelopes.select_related("source")
+    }
+    for year, amounts in ENVELOPES.items():
+        for code, amount in amounts.items():
+            if (year, code) not in envelopes:
+                envelopes[(year, code)] = envelope_services.set_envelope(
+                    actor=officer,
+                    cite=creteil,
+                    year=year,
+                    source=sources[code],
+                    amount=Decimal(amount),
+                    funder=organisations[FUNDERS[code]],
+                    note=ENVELOPE_NOTES[code],
+                )
+
+    def keeper(code: str) -> User:
+        return manager if code == CITY_FUND else officer
+
+    editions = edition_actions(creteil)
+    granted = set(Grant.objects.filter(cite=creteil).values_list("action_id", "envelope_id"))
+    for edition, action in editions:
+        for code, amount in edition.funding.items():
+            envelope = envelopes[(edition.year, code)]
+            if (action.pk, envelope.pk) in granted:
+                continue
+            if code in edition.refused:
+                grant_services.refuse_grant(
+                    actor=keeper(code), action=action, envelope=envelope, reason=edition.refused[code]
+                )
+            else:
+                grant_services.decide_grant(
+                    actor=keeper(code),
+                    action=action,
+                    envelope=envelope,
+                    granted=Decimal(edition.granted.get(code, amount)),
+                )
+            # Demo back-dating: a grant is stamped with the day it is decided.
+            Grant.objects.filter(action=action, envelope=envelope).update(
+                decided_on=datetime.date.fromisoformat(CALENDAR[edition.year].decided)
+            )
+
+    unsigned = {edition_action.pk for edition, edition_action in editions if edition.stage == "selected"}
+    for act in LegalAct.objects.filter(cite=creteil, signed_on=None).select_related("source"):
+        if act.grants.filter(action_id__in=unsigned).exists():
+            continue
+        legal_act_services.sign_legal_act(
+            actor=keeper(act.source.code),
+            act=act,
+            signed_on=datetime.date.fromisoformat(CALENDAR[act.year].signed),
+        )
+
+    paid = set(Payment.objects.filter(cite=creteil).values_list("grant_id", flat=True))
+    for edition, action in editions:
+        plan = PAYMENTS[edition.payments or default_payments(edition)]
+        grants = Grant.objects.filter(action=action, status=GrantStatus.GRANTED).select_related(
+            "legal_act", "envelope__source"
+        )
+        for grant in grants:
+            if grant.pk in paid or not grant.legal_act.is_signed:
+                continue
+            for share, kind in plan:
+                pay(keeper(grant.envelope.source.code), grant, share, kind)
+
+
+def default_payments(edition) -> str:
+    if edition.stage.startswith("not_done"):
+        return "advance"
+    if edition.year < max(CALENDAR):
+        return "full"
+    return "none" if edition.stage in ("selected", "agreed") else "advance"
+
+
+def pay(actor: User, grant: Grant, share: int, kind: str) -> None:
+    """One payment of a plan: the advance a month after the signature, the instalment in September, the
+    balance (what is left) in March of the next year."""
+    signed = grant.legal_act.signed_on
+    year = grant.envelope.year
+    if kind == PaymentKind.BALANCE:
+        already = grant.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+        amount, paid_on = grant.granted - already, datetime.date(year + 1, 3, 14)
+    else:
+        amount = (grant.granted * share / 100).quantize(Decimal("0.01"))
+        paid_on = signed + datetime.timedelta(days=30) if kind == PaymentKind.ADVANCE else datetime.date(year, 9, 15)
+    payment_services.record_payment(
+        actor=actor,
+        grant=grant,
+        kind=kind,
+        amount=amount,
+        paid_on=paid_on,
+        reference=f"{grant.envelope.source.code.upper()}-{year}-{grant.pk:04d}-{kind[:3].upper()}",
+    )
+
+
+def build_follow_up(creteil: Cite, coordinator: User) -> None:
+    """The life of each agreed action after its signature: started, done, not done, postponed, closed."""
+    for edition, action in edition_actions(creteil):
+        path = STAGES.get(edition.stage, ())
+        if not path or action.status != ActionStatus.AGREED:
+            continue
+        for transition in path:
+            action = action_services.follow_action(
+                actor=coordinator,
+                action=action,
+                transition=transition,
+                note=edition.note if transition in ("abandon", "postpone") else "",
+            )

@@ -2,6 +2,11 @@
 
 Names of organisations are public bodies or plausible associations; every person is fictitious and every
 e-mail address ends in `.test` (a domain reserved for tests), so the demo never writes to a real person.
+
+SIRETs are illustrative: the funders' (the préfecture that pays the State grant, the city, the collège chef de
+file that holds the fonds de la cité, the CAF) and those of the holders without an RNA number (city services,
+the département, the landlord, the company), so that their grants appear in the open data. They pass the Luhn
+check but are not the real ones (only the city's SIREN, 219 400 280, is Créteil's own).
 """
 
 from dataclasses import dataclass, field
@@ -27,15 +32,17 @@ class DemoOrganisation:
     address: str = ""
     rna: str = ""
     uai: str = ""  # for a school: its UAI in the reference data
+    siret: str = ""  # illustrative, see above
     contacts: tuple[DemoContact, ...] = field(default_factory=tuple)
 
 
-def school(uai: str, name: str, kind: str, head: DemoContact) -> DemoOrganisation:
+def school(uai: str, name: str, kind: str, head: DemoContact, siret: str = "") -> DemoOrganisation:
     ages = ("11-14",) if kind == "college" else ("3-5",) if "maternelle" in name.lower() else ("6-10",)
     return DemoOrganisation(
         name=name,
         kind=kind,
         uai=uai,
+        siret=siret,
         themes=("accompagnement-scolaire", "climat-scolaire"),
         age_bands=(*ages, "parents"),
         contacts=(head,),
@@ -55,6 +62,7 @@ SCHOOLS = [
             "01 45 13 20 00",
             account="education@demo.maillage.test",
         ),
+        siret="19940003700016",  # the EPLE that holds the fonds de la cité in its budget
     ),
     school(
         "0940006W",
@@ -156,6 +164,7 @@ OTHERS = [
         ("3-5", "6-10", "parents"),
         "Écoles, restauration scolaire, accueils périscolaires et projet éducatif de territoire.",
         "Place Salvador Allende",
+        siret="21940028000018",  # the city of Créteil (its co-funding of the cité éducative)
         contacts=(
             DemoContact(
                 "Sophie",
@@ -174,6 +183,7 @@ OTHERS = [
         ("11-14", "15-17", "18-25"),
         "Maisons de la jeunesse, point information jeunesse, chantiers éducatifs.",
         "Place Salvador Allende",
+        siret="21940028000034",
         contacts=(DemoContact("Yannick", "Rolland", "Directeur de la jeunesse", "jeunesse@ville-creteil.test"),),
     ),
     DemoOrganisation(
@@ -183,6 +193,7 @@ OTHERS = [
         ("parents", "professionals"),
         "Contrat de ville, animation des conseils citoyens du Mont-Mesly et des Bleuets.",
         "Place Salvador Allende",
+        siret="21940028000026",
         contacts=(DemoContact("Farida", "Khelifi", "Cheffe de projet contrat de ville", "pdv@ville-creteil.test"),),
     ),
     DemoOrganisation(
@@ -200,6 +211,7 @@ OTHERS = [
         ("culture", "numerique"),
         ("6-10", "11-14", "15-17"),
         "Musée numérique et fablab ouverts aux classes et aux familles.",
+        siret="21940028000042",
         contacts=(DemoContact("Thibault", "Lambert", "Médiateur culturel", "microfolie@ville-creteil.test"),),
     ),
     DemoOrganisation(
@@ -208,6 +220,7 @@ OTHERS = [
         ("petite-enfance", "parentalite"),
         ("0-2", "parents", "professionals"),
         "Information des familles et accompagnement des assistantes maternelles.",
+        siret="21940028000059",
         contacts=(DemoContact("Martine", "Guérin", "Animatrice", "rpe-bleuets@ville-creteil.test"),),
     ),
     DemoOrganisation(
@@ -233,6 +246,7 @@ OTHERS = [
         ("professionals",),
         "Représentation de l'État dans les quartiers prioritaires.",
         "21-29 avenue du Général de Gaulle",
+        siret="17940001500014",  # pays the State grant (programme 147)
         contacts=(
             DemoContact(
                 "Nadia",
@@ -256,7 +270,15 @@ OTHERS = [
         ("perseverance-decrochage", "climat-scolaire"),
         ("6-10", "11-14", "professionals"),
         "Inspection de circonscription, éducation prioritaire, cellule de lutte contre le décrochage.",
-        contacts=(DemoContact("Philippe", "Aubert", "Inspecteur de l'Éducation nationale", "ien-creteil@ac.test"),),
+        contacts=(
+            DemoContact(
+                "Philippe",
+                "Aubert",
+                "Inspecteur de l'Éducation nationale",
+                "ien-creteil@ac.test",
+                account="comite1@demo.maillage.test",
+            ),
+        ),
     ),
     DemoOrganisation(
         "Centre d'information et d'orientation de Créteil",
@@ -272,7 +294,16 @@ OTHERS = [
         ("parentalite", "petite-enfance"),
         ("0-2", "3-5", "parents"),
         "Financement des lieux d'accueil enfants-parents et des accueils de loisirs.",
-        contacts=(DemoContact("Stéphane", "Fournier", "Conseiller territorial", "conseiller-creteil@caf94.test"),),
+        siret="77970130900014",
+        contacts=(
+            DemoContact(
+                "Stéphane",
+                "Fournier",
+                "Conseiller territorial",
+                "conseiller-creteil@caf94.test",
+                account="comite2@demo.maillage.test",
+            ),
+        ),
     ),
     DemoOrganisation(
         "Département du Val-de-Marne — Espace départemental des solidarités",
@@ -280,6 +311,7 @@ OTHERS = [
         ("parentalite", "sante-bien-etre"),
         ("0-2", "3-5", "parents"),
         "Protection maternelle et infantile, action sociale, prévention.",
+        siret="22940001500025",
         contacts=(DemoContact("Claire", "Gauthier", "Responsable de l'EDS", "eds-creteil@valdemarne.test"),),
     ),
     DemoOrganisation(
@@ -288,6 +320,7 @@ OTHERS = [
         ("citoyennete", "climat-scolaire"),
         ("11-14", "15-17", "parents"),
         "Bailleur social du Mont-Mesly : locaux mis à disposition, chantiers jeunes.",
+        siret="27940005500018",
         contacts=(DemoContact("David", "Noël", "Responsable du développement social", "dsu@creteil-habitat.test"),),
     ),
     DemoOrganisation(
@@ -412,8 +445,31 @@ OTHERS = [
         ("numerique", "parentalite"),
         ("parents",),
         "Entreprise d'insertion : prêt de tablettes aux familles et ateliers d'inclusion numérique.",
+        siret="81234567600017",
         contacts=(DemoContact("Amandine", "Colin", "Responsable d'agence", "creteil@connexions-solidaires.test"),),
     ),
 ]
 
-ORGANISATIONS = SCHOOLS + OTHERS
+PROGRAMME_HOLDERS = [
+    DemoOrganisation(
+        "Ligue de l'enseignement du Val-de-Marne",
+        "association",
+        ("accompagnement-scolaire", "culture", "sport"),
+        ("6-10", "11-14"),
+        "Accueils de loisirs, colonies et vacances apprenantes.",
+        rna="W942000112",
+        contacts=(DemoContact("Karine", "Dubois", "Déléguée vacances et loisirs éducatifs", "vacances@ligue94.test"),),
+    ),
+    DemoOrganisation(
+        "Compagnie du Théâtre des Bleuets",
+        "association",
+        ("culture", "citoyennete", "egalite-filles-garcons"),
+        ("11-14", "15-17"),
+        "Théâtre-forum et ateliers de pratique théâtrale dans les collèges.",
+        rna="W942000113",
+        contacts=(DemoContact("Malik", "Benhamou", "Metteur en scène", "contact@theatre-bleuets.test"),),
+    ),
+]
+"""Holders of action sheets of the demo programme (programme_data.py) not already in the directory."""
+
+ORGANISATIONS = SCHOOLS + OTHERS + PROGRAMME_HOLDERS

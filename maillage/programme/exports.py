@@ -1,31 +1,24 @@
-"""Exports of the programme: a cité's action list as an XLSX workbook (openpyxl, write-only)."""
-
-import tempfile
+"""Exports of the programme: a cité's action list as an XLSX workbook."""
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+
+from maillage.core.exports import AMOUNT, DATE, EXPORT_CHUNK, Column, xlsx_workbook
 
 ACTION_COLUMNS = [
-    ("Intitulé", 48),
-    ("Structure porteuse", 36),
-    ("Appel à projets", 36),
-    ("Exercice", 10),
-    ("Statut", 16),
-    ("Objectifs nationaux", 40),
-    ("Thématiques", 40),
-    ("Début", 12),
-    ("Fin", 12),
-    ("Bénéficiaires attendus", 14),
-    ("Budget prévisionnel (€)", 16),
-    ("Financement demandé (€)", 16),
-    ("Déposée le", 12),
+    Column("Intitulé", 48),
+    Column("Structure porteuse", 36),
+    Column("Appel à projets", 36),
+    Column("Exercice", 10),
+    Column("Statut", 16),
+    Column("Objectifs nationaux", 40),
+    Column("Thématiques", 40),
+    Column("Début", 12, DATE),
+    Column("Fin", 12, DATE),
+    Column("Bénéficiaires attendus", 14),
+    Column("Budget prévisionnel (€)", 16, AMOUNT),
+    Column("Financement demandé (€)", 16, AMOUNT),
+    Column("Déposée le", 12, DATE),
 ]
-DATE_COLUMNS = {"Début", "Fin", "Déposée le"}
-AMOUNT_COLUMNS = {"Budget prévisionnel (€)", "Financement demandé (€)"}
-EXPORT_CHUNK = 500
 
 
 def action_row(action) -> list:
@@ -48,34 +41,7 @@ def action_row(action) -> list:
 
 
 def action_workbook(actions):
-    """The actions as an .xlsx file, written row by row (rows stream from the database in chunks).
-
-    `actions` must select organisation and call, prefetch objectives and themes, and carry `budget_total` and
-    `requested_total` (see `services.actions.with_totals`). Returns an open temporary file at its start.
-    """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Actions")
-    for index, (_, width) in enumerate(ACTION_COLUMNS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for title, _ in ACTION_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for action in actions.iterator(chunk_size=EXPORT_CHUNK):
-        row = []
-        for (title, _), value in zip(ACTION_COLUMNS, action_row(action), strict=True):
-            cell = WriteOnlyCell(sheet, value=value)
-            if title in DATE_COLUMNS:
-                cell.number_format = "DD/MM/YYYY"
-            elif title in AMOUNT_COLUMNS:
-                cell.number_format = "#,##0.00"
-            row.append(cell)
-        sheet.append(row)
-    output = tempfile.TemporaryFile()  # noqa: SIM115  (returned open: the response streams then closes it)
-    workbook.save(output)
-    output.seek(0)
-    return output
+    """The actions as an .xlsx file. `actions` must select organisation and call, prefetch objectives and
+    themes, and carry `budget_total` and `requested_total` (see `services.actions.with_totals`)."""
+    rows = (action_row(action) for action in actions.iterator(chunk_size=EXPORT_CHUNK))
+    return xlsx_workbook("Actions", ACTION_COLUMNS, rows)

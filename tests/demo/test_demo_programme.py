@@ -1,0 +1,240 @@
+"""`load_demo`: Créteil's programme 2020-2024 and the call open today, built through the services."""
+
+from collections import defaultdict
+from decimal import Decimal
+from io import StringIO
+
+from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
+from stdnum.fr import siret
+
+from maillage.core.models import Event, Membership, Role, User
+from maillage.funding.models import (
+    CONVENTION_THRESHOLD,
+    Envelope,
+    Grant,
+    GrantStatus,
+    LegalAct,
+    LegalActKind,
+    Payment,
+    PaymentKind,
+)
+from maillage.governance.models import Approval, Decision, DecisionStatus, Pillar
+from maillage.partners.models import Contact
+from maillage.programme.models import (
+    Action,
+    ActionStatus,
+    CallForProjects,
+    Criterion,
+    NationalObjective,
+    Objective,
+    Score,
+)
+from maillage.territories.models import Cite
+
+PAST_YEARS = range(2020, 2025)
+
+
+def creteil() -> Cite:
+    return Cite.objects.get(anct_id="cite-021")
+
+
+def test_creteil_has_a_call_a_year_and_about_forty_actions_across_the_three_objectives(demo):
+    check_open_call(demo)
+    check_holders(demo)
+    cite = creteil()
+    calls = CallForProjects.objects.filter(cite=cite, year__in=PAST_YEARS)
+    assert sorted(calls.values_list("year", flat=True)) == list(PAST_YEARS)
+    assert all(call.closes_at < timezone.now() and call.is_published for call in calls)
+    assert all(call.criteria.count() == 4 for call in calls)
+
+    actions = Action.objects.filter(cite=cite, call__year__in=PAST_YEARS)
+    assert 38 <= actions.count() <= 46
+    for year in PAST_YEARS:
+        assert actions.filter(call__year=year).count() >= 7
+    for national in NationalObjective.values:
+        assert actions.filter(objectives__national_objective=national).distinct().count() >= 8
+    titles = set(actions.values_list("title", flat=True))
+    for expected in (
+        "Café des parents du collège Laplace",
+        "Les échecs à l'école",
+        "Tablettes prêtées aux familles",
+        "Vacances apprenantes au Mont-Mesly",
+        "Micro-Folie : un musée numérique au Mont-Mesly",
+        "Fablab des Bleuets : équipement et ouverture",
+    ):
+        assert expected in titles
+    laplace_cafe = actions.filter(title="Café des parents du collège Laplace").first()
+    assert laplace_cafe.schools.filter(uai="0940003T").exists()
+    # Every sheet is complete: budget equals funding plan, with objectives, publics and dates.
+    for action in actions.prefetch_related("budget_lines", "funding_requests"):
+        budget = sum(line.amount for line in action.budget_lines.all())
+        funding = sum(request.amount for request in action.funding_requests.all())
+        assert budget == funding > 0
+        assert action.starts_on and action.ends_on and action.expected_beneficiaries
+        assert action.submitted_at is not None and action.submitted_at <= action.call.closes_at
+
+    # The tree: local axes under each national objective, operational objectives under each axis.
+    axes = Objective.objects.filter(cite=cite, parent=None)
+    assert set(axes.values_list("national_objective", flat=True)) == set(NationalObjective.values)
+    assert all(axis.children.count() >= 2 for axis in axes)
+
+    statuses = set(actions.values_list("status", flat=True))
+    assert {
+        ActionStatus.CLOSED,
+        ActionStatus.DONE,
+        ActionStatus.NOT_DONE,
+        ActionStatus.RUNNING,
+        ActionStatus.AGREED,
+        ActionStatus.SELECTED,
+        ActionStatus.REJECTED,
+    } <= statuses
+    # 2024 is the current year: nothing of it is closed yet.
+    assert not actions.filter(call__year=2024, status=ActionStatus.CLOSED).exists()
+
+
+def test_selections_are_scored_by_two_members_and_validated_by_the_three_pillars(demo):
+    cite = creteil()
+    members = set(User.objects.filter(memberships__cite=cite, memberships__role=Role.COMMITTEE_MEMBER))
+    assert len(members) == 2
+    for call in CallForProjects.objects.filter(cite=cite, year__in=PAST_YEARS):
+        decision = Decision.objects.get(cite=cite, title__contains=call.title)
+        assert decision.status == DecisionStatus.VALIDATED
+        assert set(decision.approvals.values_list("pillar", flat=True)) == set(Pillar.values)
+        assert decision.meeting.body.kind == "selection_committee" and decision.meeting.status == "held"
+        assert decision.closed_at.year == call.year
+        actions = call.actions.all()
+        assert set(actions.values_list("selection_decision", flat=True)) == {decision.pk}
+        criteria = Criterion.objects.filter(call=call).count()
+        for action in actions.filter(is_eligible=True):
+            scores = Score.objects.filter(action=action)
+            assert scores.count() == 2 * criteria
+            assert set(scores.values_list("scorer", flat=True)) == {member.pk for member in members}
+        assert actions.filter(status=ActionStatus.REJECTED).exists()
+    assert not Approval.objects.filter(decision__title__startswith="Sélection", verdict="rejected").exists()
+
+
+def test_money_envelopes_legal_acts_and_payments(demo):
+    check_envelopes(demo)
+    check_city_fund(demo)
+    cite = creteil()
+    totals = defaultdict(Decimal)
+    for grant in Grant.objects.filter(cite=cite, status=GrantStatus.GRANTED).select_related("envelope", "action"):
+        totals[(grant.action.organisation_id, grant.envelope.source_id, grant.envelope.year)] += grant.granted
+    acts = LegalAct.objects.filter(cite=cite)
+    assert acts.count() == len(totals)
+    for act in acts:
+        total = totals[(act.organisation_id, act.source_id, act.year)]
+        expected = LegalActKind.CONVENTION if total >= CONVENTION_THRESHOLD else LegalActKind.ARRETE
+        assert act.kind == expected, act.reference
+    signed = acts.exclude(signed_on=None)
+    assert signed.filter(kind=LegalActKind.CONVENTION).count() >= 2
+    assert signed.filter(kind=LegalActKind.ARRETE).exists()
+    # Only the last selected action of 2024 waits for its acts.
+    assert set(acts.filter(signed_on=None).values_list("year", flat=True)) == {2024}
+    assert Action.objects.filter(cite=cite, status=ActionStatus.SELECTED).count() == 1
+    assert all(act.signed_on.year == act.year for act in signed)
+
+    for grant in Grant.objects.filter(cite=cite).prefetch_related("payments"):
+        paid = sum((payment.amount for payment in grant.payments.all()), Decimal("0"))
+        assert paid <= grant.granted
+        for payment in grant.payments.all():
+            assert payment.paid_on >= grant.legal_act.signed_on
+    paid = Payment.objects.filter(cite=cite)
+    assert paid.filter(kind=PaymentKind.ADVANCE).exists() and paid.filter(kind=PaymentKind.BALANCE).exists()
+    assert paid.filter(kind=PaymentKind.INSTALMENT).exists()
+
+    def year_totals(year):
+        grants = Grant.objects.filter(cite=cite, envelope__year=year, status=GrantStatus.GRANTED)
+        return (
+            grants.aggregate(total=Sum("granted"))["total"],
+            Payment.objects.filter(grant__in=grants).aggregate(total=Sum("amount"))["total"],
+        )
+
+    granted_2022, paid_2022 = year_totals(2022)
+    assert paid_2022 == granted_2022  # a closed year is paid in full
+    granted_2024, paid_2024 = year_totals(2024)
+    assert 0 < paid_2024 < granted_2024  # the current year is partly paid
+    assert Grant.objects.filter(cite=cite, status=GrantStatus.REFUSED).exists()
+
+
+def test_a_second_run_changes_nothing_and_prints_the_committee_accounts(demo):
+    models = (
+        User,
+        Event,
+        Objective,
+        CallForProjects,
+        Action,
+        Score,
+        Decision,
+        Envelope,
+        Grant,
+        LegalAct,
+        Payment,
+    )
+    counts = [model.objects.count() for model in models]
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert [model.objects.count() for model in models] == counts
+    assert "comite1@demo.maillage.test" in out.getvalue() and "comite2@demo.maillage.test" in out.getvalue()
+
+
+def check_open_call(demo):
+    """The call open today shows sheets at every early stage."""
+    cite = creteil()
+    current = CallForProjects.objects.open_at().get(cite=cite)
+    assert current.year == 2025
+    statuses = list(current.actions.values_list("status", flat=True))
+    for status in (ActionStatus.DRAFT, ActionStatus.SUBMITTED, ActionStatus.UNDER_REVIEW):
+        assert status in statuses
+    holder = demo["project_holder"]
+    assert current.actions.filter(status=ActionStatus.DRAFT, created_by=holder).exists()
+    # A draft is the holder's own: the coordinator does not see it.
+    assert not Action.objects.for_user(demo["coordinator"]).filter(status=ActionStatus.DRAFT).exists()
+    assert Action.objects.for_user(holder).filter(status=ActionStatus.DRAFT).exists()
+
+
+def check_holders(demo):
+    """Every holder writes through an account of its organisation."""
+    cite = creteil()
+    for action in Action.objects.filter(cite=cite).select_related("organisation", "created_by"):
+        assert Contact.objects.filter(organisation=action.organisation, user=action.created_by).exists()
+        assert Membership.objects.filter(user=action.created_by, cite=cite, role=Role.PROJECT_HOLDER).exists()
+    assert demo["committee_member"].email in {"comite1@demo.maillage.test", "comite2@demo.maillage.test"}
+
+
+def check_envelopes(demo):
+    """Envelopes come from funders with valid SIRETs."""
+    cite = creteil()
+    for year in PAST_YEARS:
+        p147 = Envelope.objects.get(cite=cite, year=year, source__code="p147")
+        assert Decimal("240000") <= p147.amount <= Decimal("260000")
+        assert p147.funder.kind == "state_service"
+        city_fund = Envelope.objects.get(cite=cite, year=year, source__code="city_fund")
+        assert city_fund.amount == Decimal("30000")
+        assert city_fund.funder.school.uai == "0940003T"
+        assert Envelope.objects.filter(cite=cite, year=year, source__code="commune").exists()
+    assert Envelope.objects.filter(cite=cite, source__code="caf").exists()
+    funders = {envelope.funder for envelope in Envelope.objects.filter(cite=cite)}
+    assert len(funders) == 4
+    assert all(siret.is_valid(funder.siret) for funder in funders)
+    # No envelope is granted beyond its amount (the demo never needs an override).
+    for envelope in Envelope.objects.filter(cite=cite):
+        granted = envelope.grants.filter(status=GrantStatus.GRANTED).aggregate(total=Sum("granted"))["total"]
+        assert (granted or 0) <= envelope.amount
+    assert not Grant.objects.exclude(override_reason="").exists()
+
+
+def check_city_fund(demo):
+    """The fonds de la cité is kept by the collège's manager."""
+    cite = creteil()
+    manager = demo["city_fund_manager"]
+    grants = Grant.objects.filter(cite=cite, envelope__source__code="city_fund", status=GrantStatus.GRANTED)
+    assert grants.count() >= 10
+    assert set(grants.values_list("decided_by", flat=True)) == {manager.pk}
+    assert set(Payment.objects.filter(grant__in=grants).values_list("recorded_by", flat=True)) == {manager.pk}
+    assert manager.has_perm("funding.manage_grant", grants.first())
+    for year in PAST_YEARS:
+        year_grants = grants.filter(envelope__year=year)
+        assert 0 < year_grants.aggregate(total=Sum("granted"))["total"] <= Decimal("30000")
