@@ -106,7 +106,7 @@ class RefuseForm(forms.Form):
 class PaymentForm(forms.Form):
     kind = forms.ChoiceField(
         label="Nature du versement",
-        choices=PaymentKind.choices,
+        choices=[(value, label.capitalize()) for value, label in PaymentKind.choices],
         widget=forms.RadioSelect,
         help_text="Le solde est le dernier versement : plus rien n'est versé après lui.",
         error_messages={

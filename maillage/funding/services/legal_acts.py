@@ -84,7 +84,7 @@ def prepare_legal_act(*, actor, grant: Grant) -> LegalAct:
             actor=actor,
             verb=Verb.CREATED,
             obj=act,
-            summary=f"{act.get_kind_display().capitalize()} préparé pour {organisation.name} "
+            summary=f"Acte attributif ({act.get_kind_display()}) préparé pour {organisation.name} "
             f"({envelope.source} {envelope.year}, {euros(total)} attribués en tout)",
             after={"nature": act.get_kind_display(), "référence": act.reference},
         )

@@ -5,7 +5,6 @@ import pytest
 from playwright.sync_api import expect
 
 from maillage.core.models import Role
-from tests.browser.conftest import browser, context, journey, playwright  # noqa: F401  (fixtures)
 from tests.browser.test_territory_journey import sign_in
 from tests.factories import UserFactory, grant
 from tests.funding.test_dashboard import YEAR, build_programme
@@ -13,7 +12,7 @@ from tests.funding.test_dashboard import YEAR, build_programme
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_dashboard_draws_its_charts_and_passes_axe(journey, creteil):  # noqa: F811
+def test_the_dashboard_draws_its_charts_and_passes_axe(journey, creteil):
     build_programme(creteil)
     officer = UserFactory(email="gestionnaire@exemple.fr")
     grant(officer, creteil, Role.GRANT_OFFICER)
