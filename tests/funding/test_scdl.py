@@ -18,7 +18,7 @@ from django.utils import timezone
 from frictionless import Schema, system, validate
 
 from maillage.core.models import Role
-from maillage.funding.models import CITY_FUND, Envelope
+from maillage.funding.models import CITY_FUND, Envelope, Grant
 from maillage.funding.opendata import NO_BENEFICIARY_ID, NO_FUNDER_SIRET, SCDL_FIELDS, write_scdl
 from maillage.partners.models import Organisation
 from tests.factories import siret_for
@@ -241,3 +241,19 @@ def test_the_fonds_de_la_cite_is_published_once_its_funder_has_a_siret(creteil, 
     assert row["dateDebut"] == ""
     assert date.fromisoformat(row["dateConvention"]) == date(YEAR, 3, 15)
     assert Decimal(row["montantDemande"]) == Decimal("1000")
+
+
+def test_the_demo_s_open_data_validates_against_the_shared_schema(demo, tmp_path):
+    """The acceptance criterion: the demo's SCDL export, written by the management command, validates with
+    frictionless against ../shared/schemas/scdl-subventions-2.1.1.json, with every signed grant in it."""
+    out, err = io.StringIO(), io.StringIO()
+    call_command("export_scdl", "--cite", "cite-021", stdout=out, stderr=err)
+    rows = assert_valid_scdl(out.getvalue(), tmp_path)
+    signed = Grant.objects.filter(cite__anct_id="cite-021", status="granted", legal_act__signed_on__isnull=False)
+    assert len(rows) == signed.count() > 70
+    assert err.getvalue() == ""  # no grant left out: every funder and beneficiary has its identifier
+    assert {row["exerciceBudgetaire"] for row in rows} == {"2020", "2021", "2022", "2023", "2024"}
+    for year in (2020, 2024):
+        year_out = io.StringIO()
+        call_command("export_scdl", "--cite", "cite-021", "--year", str(year), stdout=year_out, stderr=io.StringIO())
+        assert {row["exerciceBudgetaire"] for row in assert_valid_scdl(year_out.getvalue(), tmp_path)} == {str(year)}
