@@ -1,10 +1,14 @@
-"""Forms of accounts, and the form renderer that draws every field of the platform in DSFR markup."""
+"""Forms of accounts, the fields every module shares (dates, amounts), and the form renderer that draws every
+field of the platform in DSFR markup."""
+
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
 
+from maillage.core.amounts import amount_text, parse_amount
 from maillage.core.models import CITE_ROLES, Role, User
 
 
@@ -18,6 +22,34 @@ def add_service_errors(form: forms.Form, error: ValidationError, fields: dict[st
     for name, messages in error.message_dict.items():
         target = fields.get(name, name)
         form.add_error(target if target in form.fields else None, messages)
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker (`<input type="date">`), which reads and writes ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class AmountField(forms.CharField):
+    """An amount in euros as French users type it (`1 500,50`), cleaned to `Decimal` by `parse_amount`.
+    Optional by default, where blank means 0; `required=True` asks for it with `required_message`."""
+
+    def __init__(self, *, required: bool = False, required_message: str = "Indiquez un montant en euros.", **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(required=required, error_messages={"required": required_message}, **kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            return parse_amount(text)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages[0]) from error
+
+    def prepare_value(self, value):
+        return amount_text(value) if isinstance(value, Decimal) else value
 
 
 class FormRenderer(TemplatesSetting):

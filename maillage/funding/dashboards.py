@@ -10,10 +10,10 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, OuterRef, Q, Sum, Value
 
 from maillage.core.models import SpendingCategory, Theme
+from maillage.core.queries import ZERO, count_of, sum_of
 from maillage.funding.models import Envelope, Grant, GrantStatus, Payment
 from maillage.programme.models import (
     FUNDED_STATUSES,
@@ -25,21 +25,7 @@ from maillage.programme.models import (
     Objective,
 )
 
-ZERO = Decimal("0")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
 ObjectiveLink = Objective.actions.through
-
-
-def sum_of(rows, column: str, owner: str):
-    """The sum of `column` over the `rows` of each row of the outer query (`rows` is filtered on an `OuterRef`
-    through `owner`), 0 when there are none: a correlated subquery, so the page stays one SQL query."""
-    summed = rows.order_by().values(owner).annotate(total=Sum(column)).values("total")
-    return Coalesce(Subquery(summed, output_field=MONEY), Value(ZERO), output_field=MONEY)
-
-
-def distinct_count_of(rows, column: str, owner: str):
-    counted = rows.order_by().values(owner).annotate(total=Count(column, distinct=True)).values("total")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 def percent(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -99,8 +85,8 @@ def by_source(cite, year) -> list[SourceRow]:
         Envelope.objects.filter(cite=cite, year=year)
         .select_related("source")
         .annotate(
-            granted_total=sum_of(granted, "granted", "envelope"),
-            paid_total=sum_of(paid, "amount", "grant__envelope"),
+            granted_total=sum_of(granted, "envelope", "granted"),
+            paid_total=sum_of(paid, "grant__envelope", "amount"),
         )
         .order_by("source__position", "source__label")
     )
@@ -150,7 +136,7 @@ def by_category(cite, year) -> list[tuple[str, Decimal]]:
     lines = BudgetLine.objects.filter(
         category=OuterRef("pk"), action__cite=cite, action__call__year=year, action__status__in=FUNDED_STATUSES
     )
-    categories = SpendingCategory.objects.annotate(planned=sum_of(lines, "amount", "category")).order_by(
+    categories = SpendingCategory.objects.annotate(planned=sum_of(lines, "category", "amount")).order_by(
         "position", "label"
     )
     return [(category.label, category.planned) for category in categories]
@@ -186,8 +172,8 @@ def by_national_objective(cite, year) -> list[LinkRow]:
 def by_theme(cite, year) -> list[LinkRow]:
     grants = granted_grants(cite, year).filter(action__themes=OuterRef("pk"))
     themes = Theme.objects.annotate(
-        granted=sum_of(grants, "granted", "action__themes"),
-        action_count=distinct_count_of(grants, "action", "action__themes"),
+        granted=sum_of(grants, "action__themes", "granted"),
+        action_count=count_of(grants, "action__themes", "action", distinct=True),
     ).order_by("position", "label")
     return [LinkRow(theme.label, theme.action_count, theme.granted) for theme in themes]
 

@@ -16,7 +16,6 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     Exists,
     F,
     FloatField,
@@ -32,6 +31,7 @@ from django.db.models import (
 from django.db.models.expressions import RowRange
 from django.db.models.functions import Cast, Coalesce
 
+from maillage.core.queries import MONEY, ZERO, sum_of
 from maillage.programme.models import (
     FUNDED_STATUSES,
     Action,
@@ -42,8 +42,7 @@ from maillage.programme.models import (
     Score,
 )
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-ZERO = Value(Decimal("0"), output_field=MONEY)
+NO_MONEY = Value(ZERO, output_field=MONEY)
 
 RANKED_STATUSES = (ActionStatus.UNDER_REVIEW, ActionStatus.REJECTED, *FUNDED_STATUSES)
 """Eligible actions in the ranking: those under review, and those the troïka already selected or rejected."""
@@ -63,14 +62,13 @@ def requested(state_only: bool):
     rows = FundingRequest.objects.filter(action=OuterRef("pk"))
     if state_only:
         rows = rows.filter(source__is_state=True)
-    total = rows.values("action").annotate(total=Sum("amount")).values("total")
-    return Coalesce(Subquery(total, output_field=MONEY), ZERO, output_field=MONEY)
+    return sum_of(rows, "action", "amount")
 
 
 def scores_of_action(aggregate):
     """A correlated aggregate over the action's scores (weighted total, or number of scorers)."""
-    rows = Score.objects.filter(action=OuterRef("pk")).values("action").annotate(result=aggregate).values("result")
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+    rows = Score.objects.filter(action=OuterRef("pk")).order_by().values("action").annotate(result=aggregate)
+    return Coalesce(Subquery(rows.values("result"), output_field=IntegerField()), Value(0))
 
 
 def with_scores(actions: QuerySet, grid_max: int) -> QuerySet:
@@ -103,7 +101,7 @@ def ranked_actions(call: CallForProjects, *, scorer=None) -> QuerySet:
         state_requested=requested(state_only=True),
         total_requested=requested(state_only=False),
     )
-    counted = Case(When(status=ActionStatus.REJECTED, then=ZERO), default=F("state_requested"), output_field=MONEY)
+    counted = Case(When(status=ActionStatus.REJECTED, then=NO_MONEY), default=F("state_requested"), output_field=MONEY)
     actions = actions.annotate(
         running_total=Window(Sum(counted), order_by=list(RANKING_ORDER), frame=RowRange(start=None, end=0))
     )

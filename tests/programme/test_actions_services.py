@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from maillage.core.amounts import BAD_AMOUNT, HUGE_AMOUNT, NEGATIVE_AMOUNT, parse_amount
 from maillage.core.models import AgeBand, Event, FundingSource, Role, SpendingCategory, Theme, TimeOfDay, Verb
 from maillage.programme.models import Action, ActionStatus, BudgetLine, FundingRequest, NationalObjective
 from maillage.programme.services import actions as services
@@ -94,23 +95,23 @@ def draft(setting):
     ],
 )
 def test_amounts_are_read_as_french_users_type_them(typed, amount):
-    assert services.parse_amount(typed) == Decimal(amount)
+    assert parse_amount(typed) == Decimal(amount)
 
 
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("-10", services.NEGATIVE_AMOUNT),
-        (Decimal("-0.01"), services.NEGATIVE_AMOUNT),
-        ("mille euros", services.BAD_AMOUNT),
-        ("12,345", services.BAD_AMOUNT),
-        ("1e5", services.BAD_AMOUNT),
-        ("99999999999", services.HUGE_AMOUNT),
+        ("-10", NEGATIVE_AMOUNT),
+        (Decimal("-0.01"), NEGATIVE_AMOUNT),
+        ("mille euros", BAD_AMOUNT),
+        ("12,345", BAD_AMOUNT),
+        ("1e5", BAD_AMOUNT),
+        ("99999999999", HUGE_AMOUNT),
     ],
 )
 def test_bad_amounts_are_refused_in_french(typed, message):
     with pytest.raises(ValidationError) as error:
-        services.parse_amount(typed)
+        parse_amount(typed)
     assert error.value.messages == [message]
 
 
@@ -164,7 +165,7 @@ def test_bad_amounts_write_nothing(setting, draft):
         services.update_action(actor=setting["holder"], action=draft, **bad)
     assert error.value.message_dict == {
         "budget_actions": ["Actions : Un montant ne peut pas être négatif."],
-        "funding_p147": [f"P147 — Politique de la ville (ANCT) : {services.BAD_AMOUNT}"],
+        "funding_p147": [f"P147 — Politique de la ville (ANCT) : {BAD_AMOUNT}"],
     }
     draft = Action.objects.get(pk=draft.pk)
     assert draft.title == "Café des parents au collège Laplace"

@@ -2,8 +2,8 @@
 
 from django import forms
 
+from maillage.core.forms import AmountField
 from maillage.core.models import FundingSource
-from maillage.funding.forms.grants import AmountField
 from maillage.funding.services.envelopes import FIRST_YEAR, LAST_YEAR, funders_of
 
 
@@ -27,7 +27,9 @@ class EnvelopeForm(forms.Form):
         queryset=FundingSource.objects.all(),
         error_messages={"required": "Choisissez la source.", "invalid_choice": "Choisissez une source de la liste."},
     )
-    amount = AmountField(label="Montant de l'enveloppe (€)", required_message="Indiquez le montant, en euros.")
+    amount = AmountField(
+        required=True, label="Montant de l'enveloppe (€)", required_message="Indiquez le montant, en euros."
+    )
     funder = forms.ModelChoiceField(
         label="Attribuant",
         queryset=None,

@@ -1,55 +1,12 @@
 """Forms of the grants: deciding a grant (with its hidden version), refusing a request, recording a payment,
 signing a legal act. Amounts are typed the French way (`12 500,50`) or with a dot."""
 
-from decimal import Decimal
-
 from django import forms
 from django.utils import timezone
 
+from maillage.core.forms import AmountField, DateInput
 from maillage.core.templatetags.ui import euros
 from maillage.funding.models import Envelope, PaymentKind
-
-AMOUNT_ERRORS = {
-    "invalid": "Écrivez un montant en euros, par exemple 12 500,50.",
-    "max_digits": "Ce montant est trop grand.",
-    "max_decimal_places": "Indiquez au plus deux chiffres après la virgule (les centimes).",
-    "max_whole_digits": "Ce montant est trop grand.",
-}
-
-
-class AmountField(forms.DecimalField):
-    """Euros with cents, as a `Decimal`; spaces are ignored and the decimal comma is accepted."""
-
-    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-
-    def __init__(self, *, required_message: str = "Indiquez un montant en euros.", **kwargs):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        kwargs.setdefault("min_value", Decimal("0"))
-        error_messages = {
-            **AMOUNT_ERRORS,
-            "required": required_message,
-            "min_value": "Le montant ne peut pas être négatif.",
-        }
-        super().__init__(error_messages=error_messages, **kwargs)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = "".join(value.split()).replace("\u202f", "").replace("€", "").replace(",", ".")
-        return super().to_python(value)
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return f"{value:.2f}".replace(".", ",")
-        return value
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
 
 DATE_ERRORS = {"required": "Indiquez la date.", "invalid": "Écrivez une date valide, par exemple 15/03/2024."}
 
@@ -71,11 +28,14 @@ class GrantForm(forms.Form):
         error_messages={"required": "Choisissez l'enveloppe.", "invalid_choice": "Choisissez une enveloppe proposée."},
     )
     requested = AmountField(
+        required=True,
         label="Montant demandé (€)",
         help_text="Repris du plan de financement de la fiche action.",
         required_message="Indiquez le montant demandé, en euros.",
     )
-    granted = AmountField(label="Montant attribué (€)", required_message="Indiquez le montant attribué, en euros.")
+    granted = AmountField(
+        required=True, label="Montant attribué (€)", required_message="Indiquez le montant attribué, en euros."
+    )
     override_reason = forms.CharField(
         label="Motif du dépassement de l'enveloppe",
         required=False,
@@ -114,7 +74,9 @@ class PaymentForm(forms.Form):
             "invalid_choice": "Choisissez avance, acompte ou solde.",
         },
     )
-    amount = AmountField(label="Montant versé (€)", required_message="Indiquez le montant versé, en euros.")
+    amount = AmountField(
+        required=True, label="Montant versé (€)", required_message="Indiquez le montant versé, en euros."
+    )
     paid_on = forms.DateField(
         label="Date du versement", widget=DateInput, error_messages=DATE_ERRORS, initial=timezone.localdate
     )

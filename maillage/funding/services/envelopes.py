@@ -8,27 +8,18 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Sum
 
 from maillage.core.events import record_event
 from maillage.core.models import FundingSource, Verb
+from maillage.core.queries import ZERO, sum_of
 from maillage.core.templatetags.ui import euros
 from maillage.funding.models import Envelope, Grant, GrantStatus, Payment
 from maillage.partners.models import Organisation
 from maillage.territories.models import Cite
 
-ZERO = Decimal("0")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
 FIRST_YEAR, LAST_YEAR = 2019, 2100
 """The first cités éducatives were labelled in 2019."""
-
-
-def sum_of(rows, owner: str, field: str):
-    """The sum of `field` over `rows` belonging to each row of the outer query (correlated on `owner`),
-    0 when there are none: the outer list stays one SQL query and no join multiplies its rows."""
-    summed = rows.filter(**{owner: OuterRef("pk")}).values(owner).annotate(total=Sum(field)).values("total")
-    return Coalesce(Subquery(summed, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
 
 def granted_grants():
@@ -39,8 +30,8 @@ def with_totals(envelopes):
     """Envelopes annotated with `granted` (their granted grants), `paid` (their payments) and `remaining`
     (amount - granted), in SQL."""
     return envelopes.annotate(
-        granted=sum_of(granted_grants(), "envelope", "granted"),
-        paid=sum_of(Payment.objects.all(), "grant__envelope", "amount"),
+        granted=sum_of(granted_grants().filter(envelope=OuterRef("pk")), "envelope", "granted"),
+        paid=sum_of(Payment.objects.filter(grant__envelope=OuterRef("pk")), "grant__envelope", "amount"),
     ).annotate(remaining=F("amount") - F("granted"))
 
 

@@ -1,9 +1,10 @@
 """Template tags of the funding pages shown elsewhere: the grants of an action, for its page."""
 
 from django import template
+from django.db.models import OuterRef
 
+from maillage.core.queries import sum_of
 from maillage.funding.models import Envelope, Grant, Payment
-from maillage.funding.services.envelopes import sum_of
 from maillage.programme.models import FUNDED_STATUSES, FundingRequest
 
 register = template.Library()
@@ -20,7 +21,7 @@ def action_funding(context, action):
     grants = list(
         Grant.objects.filter(action=action)
         .select_related("envelope__source", "legal_act")
-        .annotate(paid=sum_of(Payment.objects.all(), "grant", "amount"))
+        .annotate(paid=sum_of(Payment.objects.filter(grant=OuterRef("pk")), "grant", "amount"))
         .order_by("envelope__source__position")
     )
     for grant in grants:

@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from maillage.core.middleware import remember_cite
+from maillage.core.queries import sum_of
 from maillage.funding.models import CITY_FUND, Envelope, Grant, Payment
-from maillage.funding.services.envelopes import granted_grants, sum_of, with_totals, years_of
+from maillage.funding.services.envelopes import granted_grants, with_totals, years_of
 from maillage.programme.models import Action, FundingRequest
 from maillage.territories.models import Cite
 
@@ -56,7 +57,7 @@ def city_fund(request, anct_id):
             granted_grants()
             .filter(envelope=envelope)
             .select_related("action__organisation", "legal_act")
-            .annotate(paid=sum_of(Payment.objects.all(), "grant", "amount"))
+            .annotate(paid=sum_of(Payment.objects.filter(grant=OuterRef("pk")), "grant", "amount"))
             .order_by("decided_on", "pk")
         )
         payments = (

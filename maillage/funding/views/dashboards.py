@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from maillage.core.middleware import remember_cite
-from maillage.funding.dashboards import dashboard_years, funding_dashboard, sum_of
+from maillage.core.queries import sum_of
+from maillage.funding.dashboards import dashboard_years, funding_dashboard
 from maillage.funding.exports import grant_workbook
 from maillage.funding.forms.dashboards import GrantFilterForm, YearForm
 from maillage.funding.models import Grant, Payment
@@ -58,7 +59,7 @@ def filtered_grants(request, anct_id) -> tuple[Cite, GrantFilterForm, object]:
     grants = (
         form.filter(Grant.objects.for_user(request.user).filter(cite=cite))
         .select_related("action__organisation", "envelope__source", "legal_act")
-        .annotate(paid=sum_of(paid, "amount", "grant"))
+        .annotate(paid=sum_of(paid, "grant", "amount"))
         .order_by("-envelope__year", "action__title", "envelope__source__position", "pk")
     )
     return cite, form, grants

@@ -2,17 +2,11 @@
 
 from django import forms
 
+from maillage.core.forms import DateInput
 from maillage.governance.models import Body, Decision, DecisionStatus, Pillar, Verdict
 from maillage.partners.models import Organisation
 
 REASON_REQUIRED = "Indiquez le motif du rejet : il est obligatoire."
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 class DecisionForm(forms.ModelForm):

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from maillage.governance.forms.decisions import DateInput
+from maillage.core.forms import DateInput
 from maillage.governance.models import TaskStatus
 from maillage.governance.services.followup import cite_members
 

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from maillage.core.forms import DateInput
 from maillage.governance.models import Attendance, Body, BodyKind, Meeting, MeetingStatus
 from maillage.governance.services.meetings import CREATABLE_KINDS, AgendaLine
 from maillage.partners.models import Contact
@@ -45,7 +46,7 @@ class BodyForm(forms.Form):
 
 class MeetingForm(forms.Form):
     title = forms.CharField(label="Intitulé", max_length=200, help_text="Par exemple : « COPIL de rentrée ».")
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(label="Date", widget=DateInput)
     starts = forms.TimeField(label="Heure de début", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     ends = forms.TimeField(label="Heure de fin", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     place = forms.CharField(label="Lieu", max_length=255, required=False, help_text="Adresse et salle.")

@@ -2,40 +2,14 @@
 and the filters of a cité's action list."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
+from maillage.core.amounts import amount_text
+from maillage.core.forms import AmountField, DateInput
 from maillage.core.models import AgeBand, FundingSource, SpendingCategory, Theme, TimeOfDay
 from maillage.partners.models import name_key
 from maillage.programme.models import Action, ActionStatus, CallForProjects, NationalObjective, Objective
-from maillage.programme.services.actions import parse_amount, sheet_of
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class AmountField(forms.CharField):
-    """An amount in euros as French users type it (`1 500,50`); blank is 0. Cleans to `Decimal`."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        try:
-            return parse_amount(super().clean(value))
-        except ValidationError as error:
-            raise forms.ValidationError(error.messages[0]) from error
-
-
-def amount_text(amount) -> str:
-    """An amount as the form shows it back: `1500,50`."""
-    return f"{amount:.2f}".replace(".", ",")
+from maillage.programme.services.actions import sheet_of
 
 
 class ObjectiveChoiceField(forms.ModelMultipleChoiceField):

@@ -7,20 +7,20 @@ funding plan as `{SpendingCategory: amount}` and `{FundingSource: amount}`. Amou
 Every change of status goes through `move_action` (event logged, holder e-mailed).
 """
 
-import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django_fsm import can_proceed
 
+from maillage.core.amounts import parse_amount
 from maillage.core.events import record_event
 from maillage.core.models import Verb
+from maillage.core.queries import sum_of
 from maillage.core.templatetags.ui import euros
 from maillage.partners.models import Organisation
 from maillage.programme.models import (
@@ -36,13 +36,6 @@ from maillage.programme.services.transitions import move_action
 RELATED_FIELDS = ("objectives", "themes", "age_bands", "times_of_day", "schools", "qpvs")
 PLAIN_FIELDS = ("title", "summary", "address", "starts_on", "ends_on", "expected_beneficiaries")
 SHEET_FIELDS = (*PLAIN_FIELDS, *RELATED_FIELDS, "budget", "funding")
-MAX_AMOUNT = Decimal("9999999999.99")
-AMOUNT_TEXT = re.compile(r"^\d+(\.\d{1,2})?$")
-SPACES = re.compile(r"[\s\u00a0\u202f]+")
-
-BAD_AMOUNT = "Saisissez un montant en euros, par exemple 1 500,50."
-NEGATIVE_AMOUNT = "Un montant ne peut pas être négatif."
-HUGE_AMOUNT = "Ce montant est trop élevé."
 
 FOLLOW_TRANSITIONS = {
     "start": "Démarrer l'action",
@@ -62,49 +55,11 @@ FOLLOW_MESSAGES = {
 }
 
 
-def parse_amount(value) -> Decimal:
-    """An amount typed by a person, as `Decimal`: `1 500,50`, `1500.50`, `1.500,50`, `1 500 €`; blank is 0.
-    Raises a French ValidationError for text, a negative amount or more than two decimals."""
-    if isinstance(value, Decimal | int):
-        amount = Decimal(value)
-    else:
-        text = SPACES.sub("", str(value or "")).removesuffix("€").removesuffix("EUR")
-        if not text:
-            return Decimal("0")
-        if text.startswith("-"):
-            raise ValidationError(NEGATIVE_AMOUNT)
-        if "," in text and "." in text:  # the last separator marks the cents, the other one the thousands
-            thousands = "." if text.rfind(",") > text.rfind(".") else ","
-            text = text.replace(thousands, "")
-        text = text.replace(",", ".")
-        if not AMOUNT_TEXT.match(text):
-            raise ValidationError(BAD_AMOUNT)
-        try:
-            amount = Decimal(text)
-        except InvalidOperation as error:
-            raise ValidationError(BAD_AMOUNT) from error
-    if amount < 0:
-        raise ValidationError(NEGATIVE_AMOUNT)
-    if amount > MAX_AMOUNT:
-        raise ValidationError(HUGE_AMOUNT)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(BAD_AMOUNT)
-    return amount.quantize(Decimal("0.01"))
-
-
-def total_of(rows: QuerySet, owner: str, field: str = "amount"):
-    """The sum of `field` over the `rows` of each row of the outer query, as a correlated subquery (no join, so
-    no multiplied rows); 0 when there are none. `rows` is filtered on `OuterRef("pk")` through `owner`."""
-    summed = rows.values(owner).annotate(total=Sum(field)).values("total")
-    money = DecimalField(max_digits=14, decimal_places=2)
-    return Coalesce(Subquery(summed, output_field=money), Value(Decimal("0")), output_field=money)
-
-
 def with_totals(actions: QuerySet) -> QuerySet:
     """Actions with `requested_total` (their funding plan) and `budget_total`, in the same SQL query."""
     return actions.annotate(
-        requested_total=total_of(FundingRequest.objects.filter(action=OuterRef("pk")), "action"),
-        budget_total=total_of(BudgetLine.objects.filter(action=OuterRef("pk")), "action"),
+        requested_total=sum_of(FundingRequest.objects.filter(action=OuterRef("pk")), "action", "amount"),
+        budget_total=sum_of(BudgetLine.objects.filter(action=OuterRef("pk")), "action", "amount"),
     )
 
 
