@@ -5,11 +5,14 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.http import FileResponse
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE = "DD/MM/YYYY"
 AMOUNT = "#,##0.00"
 EXPORT_CHUNK = 500
@@ -50,3 +53,9 @@ def xlsx_workbook(sheet_title: str, columns: Sequence[Column], rows: Iterable[Se
     workbook.save(output)
     output.seek(0)
     return output
+
+
+def xlsx_download(workbook, name: str, cite) -> FileResponse:
+    """The workbook as a download named `<name>-<cité>-<date>.xlsx` (e.g. `decisions-cite-021-2026-11-28.xlsx`)."""
+    filename = f"{name}-{cite.anct_id}-{timezone.localdate():%Y-%m-%d}.xlsx"
+    return FileResponse(workbook, as_attachment=True, filename=filename, content_type=XLSX)

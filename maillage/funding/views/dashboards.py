@@ -5,10 +5,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 
+from maillage.core.exports import xlsx_download
 from maillage.core.middleware import remember_cite
 from maillage.core.queries import sum_of
 from maillage.funding.dashboards import dashboard_years, funding_dashboard
@@ -20,7 +20,6 @@ from maillage.territories.models import Cite
 
 GRANTS_PER_PAGE = 25
 NOT_IN_PERIMETER = "Les financements de cette cité ne sont pas dans votre périmètre."
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def funding_cite(request, anct_id) -> Cite:
@@ -86,8 +85,7 @@ def grant_list(request, anct_id):
 
 def grant_export(request, anct_id):
     cite, _, grants = filtered_grants(request, anct_id)
-    filename = f"subventions-{cite.anct_id}-{timezone.localdate():%Y-%m-%d}.xlsx"
-    return FileResponse(grant_workbook(grants), as_attachment=True, filename=filename, content_type=XLSX)
+    return xlsx_download(grant_workbook(grants), "subventions", cite)
 
 
 def requested_year(request) -> int | None:

@@ -5,11 +5,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from maillage.core.exports import xlsx_download
 from maillage.core.forms import add_service_errors
 from maillage.core.middleware import remember_cite
 from maillage.core.models import Event
@@ -152,11 +151,4 @@ def export_query(request) -> str:
 
 def decision_export(request, anct_id):
     cite, _, decisions = cite_register(request, anct_id)
-    output = decision_workbook(decisions)
-    filename = f"decisions-{cite.anct_id}-{timezone.localdate():%Y-%m-%d}.xlsx"
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=filename,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return xlsx_download(decision_workbook(decisions), "decisions", cite)

@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from maillage.core.exports import xlsx_download
 from maillage.core.forms import add_service_errors
 from maillage.core.middleware import remember_cite
 from maillage.core.models import Event, Role
@@ -31,7 +31,6 @@ from maillage.territories.models import Cite
 ACTIONS_PER_PAGE = 25
 HISTORY_LENGTH = 20
 NOT_IN_PERIMETER = "Cette action n'est pas dans votre périmètre."
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def action_create(request, pk):
@@ -223,13 +222,7 @@ def action_list(request, anct_id):
 
 def action_export(request, anct_id):
     cite, _, actions = cite_actions(request, anct_id)
-    output = action_workbook(actions.prefetch_related("objectives", "themes"))
-    return FileResponse(
-        output,
-        as_attachment=True,
-        filename=f"actions-{cite.anct_id}-{timezone.localdate():%Y-%m-%d}.xlsx",
-        content_type=XLSX,
-    )
+    return xlsx_download(action_workbook(actions.prefetch_related("objectives", "themes")), "actions", cite)
 
 
 def my_actions(request):
