@@ -8,7 +8,7 @@ from dsfr.models import DsfrConfig
 
 from maillage.core import services
 from maillage.core.forms import InviteForm, MembershipForm
-from maillage.core.models import AgeBand, Event, Membership, Theme, User
+from maillage.core.models import AgeBand, Event, FundingSource, Membership, SpendingCategory, Theme, TimeOfDay, User
 
 # Roles are memberships, not Django groups; the DSFR settings model of django-dsfr is not used.
 admin.site.unregister(Group)
@@ -118,8 +118,8 @@ class EventAdmin(ReadOnlyAdmin):
     list_select_related = ["actor", "cite"]
 
 
-@admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+@admin.register(Theme, TimeOfDay, SpendingCategory)
+class VocabularyAdmin(admin.ModelAdmin):
     """Administrators extend the themes of DOMAIN.md; codes stay stable once used."""
 
     list_display = ["label", "code", "position"]
@@ -130,4 +130,12 @@ class ThemeAdmin(admin.ModelAdmin):
 @admin.register(AgeBand)
 class AgeBandAdmin(admin.ModelAdmin):
     list_display = ["label", "code", "min_age", "max_age", "position"]
+    list_editable = ["position"]
+
+
+@admin.register(FundingSource)
+class FundingSourceAdmin(admin.ModelAdmin):
+    """`is_state` decides what counts as co-funding on the dashboards."""
+
+    list_display = ["label", "code", "is_state", "position"]
     list_editable = ["position"]
