@@ -60,6 +60,7 @@ def test_a_coordinator_runs_a_meeting_from_plan_to_minutes(journey, demo, demo_p
     page.get_by_role("link", name="Gérer les invités").click()
     page.get_by_label("Rechercher un contact").fill("abbaye")
     page.get_by_role("button", name="Rechercher").click()
+    expect(page).to_have_url(re.compile(r"[?&]q=abbaye"))  # the results page, before ticking anything on it
     page.get_by_label(re.compile("^Hélène Bérard")).check(force=True)  # DSFR draws the box on the label
     page.get_by_label(re.compile("^Ousmane Diallo")).check(force=True)  # DSFR draws the box on the label
     journey.check("invites")
