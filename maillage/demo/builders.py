@@ -6,17 +6,29 @@ running `load_demo` twice gives the same platform, and goes through the same ser
 
 import datetime
 import zoneinfo
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Sum
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from maillage.core import services as accounts
-from maillage.core.models import AgeBand, FundingSource, Role, SpendingCategory, Theme, TimeOfDay, User
+from maillage.core.models import (
+    AgeBand,
+    Event,
+    FundingSource,
+    Role,
+    SpendingCategory,
+    Theme,
+    TimeOfDay,
+    User,
+    Verb,
+)
 from maillage.demo.governance_data import BODIES, DECISIONS, MEETINGS, TASKS, DemoMeeting
 from maillage.demo.partners_data import ORGANISATIONS, DemoOrganisation
 from maillage.demo.programme_data import (
@@ -40,7 +52,7 @@ from maillage.demo.programme_data import (
     SHEETS,
     STAGES,
 )
-from maillage.funding.models import CITY_FUND, Grant, GrantStatus, LegalAct, Payment, PaymentKind
+from maillage.funding.models import CITY_FUND, Envelope, Grant, GrantStatus, LegalAct, Payment, PaymentKind
 from maillage.funding.services import envelopes as envelope_services
 from maillage.funding.services import grants as grant_services
 from maillage.funding.services import legal_acts as legal_act_services
@@ -206,6 +218,7 @@ def build_demo() -> list[DemoAccount]:
     build_programme(creteil, coordinator, organisations)
     build_funding(creteil, organisations)
     build_follow_up(creteil, coordinator)
+    backdate_history(creteil)
     return DEMO_ACCOUNTS
 
 
@@ -806,3 +819,257 @@ def build_follow_up(creteil: Cite, coordinator: User) -> None:
                 transition=transition,
                 note=edition.note if transition in ("abandon", "postpone") else "",
             )
+
+
+# --- The story at its dates: the history of the programme and its money ---------------------------------------
+
+OBJECTIVE_TREE_SET = datetime.datetime(2020, 1, 13, 10, 0, tzinfo=PARIS)
+"""The objective tree is drawn after the label (September 2019), before the first call opens."""
+STATUS_OF_LABEL = {str(label): value for value, label in ActionStatus.choices}
+
+
+def on(day: datetime.date, hour: int = 10) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(hour, 0), tzinfo=PARIS)
+
+
+def day_of(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment, PARIS).date()
+
+
+class ProgrammeHistory:
+    """The dates of what the services recorded for Créteil's programme and money, read from the records the
+    builders already placed on the demo's calendar (submissions, scores, decisions, grants, acts, payments):
+    `date(event, previous)` gives the moment an event belongs to (None when it is not the demo's to move)."""
+
+    def __init__(self, creteil: Cite):
+        self.actions = {
+            action.pk: action
+            for action in Action.objects.filter(cite=creteil).select_related("call", "selection_decision")
+        }
+        self.created_on = {pk: self.action_created(action) for pk, action in self.actions.items()}
+        self.scored = {}
+        for action_id, scorer_id, scored_at in Score.objects.filter(action__cite=creteil).values_list(
+            "action_id", "scorer_id", "scored_at"
+        ):
+            key = (action_id, scorer_id)
+            self.scored[key] = max(scored_at, self.scored.get(key, scored_at))
+        self.acts = {act.pk: act for act in LegalAct.objects.filter(cite=creteil)}
+        self.grants = {
+            grant.pk: grant
+            for grant in Grant.objects.filter(cite=creteil).only("pk", "action_id", "decided_on", "legal_act_id")
+        }
+        self.paid_on = defaultdict(list)
+        for payment in Payment.objects.filter(cite=creteil).order_by("pk"):
+            self.paid_on[payment.grant_id].append(payment)
+        self.prepared_on, self.agreed_on = {}, {}
+        for grant in self.grants.values():
+            act = self.acts.get(grant.legal_act_id)
+            if grant.decided_on and act is not None:
+                self.prepared_on[act.pk] = min(grant.decided_on, self.prepared_on.get(act.pk, grant.decided_on))
+            if act is not None and act.signed_on:
+                agreed = self.agreed_on.get(grant.action_id, act.signed_on)
+                self.agreed_on[grant.action_id] = min(act.signed_on, agreed)
+        decision_ids = {action.selection_decision_id for action in self.actions.values()} - {None}
+        self.decisions = {
+            decision.pk: decision
+            for decision in Decision.objects.filter(pk__in=decision_ids)
+            .select_related("meeting")
+            .prefetch_related("approvals")
+        }
+        self.meetings = {decision.meeting_id: decision.meeting for decision in self.decisions.values()}
+        self.call_decisions = {
+            action.call_id: self.decisions[action.selection_decision_id]
+            for action in self.actions.values()
+            if action.selection_decision_id in self.decisions
+        }
+        self.calls = {call.pk: call for call in CallForProjects.objects.filter(cite=creteil)}
+        self.envelopes = dict(creteil.envelopes.values_list("pk", "year"))
+        models = (Action, Grant, LegalAct, CallForProjects, Envelope, Objective, Decision, Meeting)
+        self.types = {ContentType.objects.get_for_model(model).pk: model for model in models}
+        self.counters = defaultdict(int)
+
+    @staticmethod
+    def action_created(action: Action) -> datetime.datetime:
+        """A sheet is written a few days before it is submitted (a draft keeps its real date)."""
+        if action.submitted_at is None:
+            return action.created_at
+        written = action.submitted_at - datetime.timedelta(days=3 + action.pk % 10, hours=action.pk % 5)
+        return min(max(written, action.call.opens_at + datetime.timedelta(hours=2)), action.created_at)
+
+    def date(self, event: Event, previous: datetime.datetime | None) -> datetime.datetime | None:
+        model = self.types[event.object_type_id]
+        pk = int(event.object_id)
+        if model is Action and pk in self.actions:
+            return self.action_date(self.actions[pk], event, previous)
+        if model is Grant and pk in self.grants:
+            return self.grant_date(self.grants[pk], event)
+        if model is LegalAct and pk in self.acts:
+            act = self.acts[pk]
+            if event.verb == Verb.LEGAL_ACT_SIGNED:
+                return on(act.signed_on) if act.signed_on else None
+            prepared = self.prepared_on.get(pk) or (
+                act.signed_on - datetime.timedelta(days=14) if act.signed_on else None
+            )
+            return on(prepared) if prepared else None
+        if model is CallForProjects and pk in self.calls:
+            call = self.calls[pk]
+            if event.verb == Verb.SELECTION_PROPOSED:
+                decision = self.call_decisions.get(pk)
+                return decision.created_at if decision else None
+            return call.opens_at - datetime.timedelta(days=5)
+        if model is Envelope and pk in self.envelopes:
+            return on(datetime.date(self.envelopes[pk], 1, 15), 9)
+        if model is Objective:
+            return OBJECTIVE_TREE_SET
+        if model is Decision and pk in self.decisions:
+            return self.decision_date(self.decisions[pk], event)
+        if model is Meeting and pk in self.meetings:
+            meeting = self.meetings[pk]
+            if event.verb == Verb.ATTENDANCE_RECORDED:
+                return meeting.ends_at
+            if event.verb == Verb.MINUTES_WRITTEN:
+                return on(day_of(meeting.ends_at) + datetime.timedelta(days=1))
+            return meeting.starts_at - datetime.timedelta(days=21)
+        return None
+
+    def action_date(self, action: Action, event: Event, previous) -> datetime.datetime | None:
+        decision = self.decisions.get(action.selection_decision_id)
+        if event.verb == Verb.CREATED:
+            return self.created_on[action.pk]
+        if event.verb == Verb.ACTION_SCORED:
+            return self.scored.get((action.pk, event.actor_id))
+        if event.verb == Verb.SELECTION_PROPOSED:
+            return decision.created_at if decision else None
+        if event.verb != Verb.ACTION_STATUS_CHANGED:
+            return None
+        status = STATUS_OF_LABEL.get(event.after.get("statut"))
+        before = day_of(previous) if previous else None
+        if status == ActionStatus.SUBMITTED:
+            return action.submitted_at
+        if status == ActionStatus.UNDER_REVIEW:  # instructed in the days after the call closes
+            return on(day_of(action.call.closes_at) + datetime.timedelta(days=2 + action.pk % 4), 11)
+        if status in (ActionStatus.SELECTED, ActionStatus.REJECTED):
+            return decision.closed_at if decision else None
+        if status == ActionStatus.AGREED:
+            return on(self.agreed_on[action.pk], 11) if action.pk in self.agreed_on else None
+        if before is None or action.ends_on is None:
+            return None
+        if status == ActionStatus.RUNNING:  # started on its first day, once agreed
+            return on(max(action.starts_on, before + datetime.timedelta(days=1)), 9)
+        if status == ActionStatus.POSTPONED:  # a few weeks after its agreement or its start
+            return on(min(before + datetime.timedelta(days=21), max(action.ends_on, before)))
+        if status == ActionStatus.NOT_DONE:  # given up along the way
+            return on(before + max((action.ends_on - before) / 2, datetime.timedelta(days=1)))
+        if status == ActionStatus.DONE:
+            return on(max(action.ends_on, before), 17)
+        if status == ActionStatus.CLOSED:  # its report in, before the deadline (June of the next year)
+            deadline = datetime.date(action.call.year + 1, 6, 30) - datetime.timedelta(days=15)
+            closed = min(action.ends_on + datetime.timedelta(days=60), deadline)
+            return on(max(closed, before + datetime.timedelta(days=14)))
+        return None
+
+    def grant_date(self, grant: Grant, event: Event) -> datetime.datetime | None:
+        if event.verb in (Verb.GRANT_DECIDED, Verb.ENVELOPE_OVERRIDDEN):
+            return on(grant.decided_on) if grant.decided_on else None
+        if event.verb == Verb.PAYMENT_RECORDED:  # the grant's payments, in the order they were recorded
+            index = self.counters[("payment", grant.pk)]
+            self.counters[("payment", grant.pk)] += 1
+            payments = self.paid_on[grant.pk]
+            return on(payments[index].paid_on, 11) if index < len(payments) else None
+        return None
+
+    def decision_date(self, decision: Decision, event: Event) -> datetime.datetime | None:
+        if event.verb == Verb.CREATED:
+            return decision.created_at
+        if event.verb == Verb.DECISION_APPROVED:
+            approvals = [approval for approval in decision.approvals.all() if approval.verdict == "approved"]
+            approvals.sort(key=lambda approval: approval.pk)
+            index = self.counters[("approval", decision.pk)]
+            self.counters[("approval", decision.pk)] += 1
+            return approvals[index].given_at if index < len(approvals) else None
+        if event.verb in (Verb.DECISION_VALIDATED, Verb.DECISION_REJECTED):
+            return decision.closed_at
+        return None
+
+
+def backdate_history(creteil: Cite) -> None:
+    """Demo back-dating of the history blocks: the services log what they do at today's date, so each event of
+    Créteil's programme and money (actions, scores, selection decisions and their committee sittings, calls,
+    objectives, envelopes, grants, legal acts, payments) is moved to the date of what it records, read from the
+    records themselves. An event is only ever moved earlier, never into the future, and an object's history
+    keeps its order: running it again changes nothing. A few queries in all (the events are updated in bulk)."""
+    history = ProgrammeHistory(creteil)
+    events = (
+        Event.objects.filter(cite=creteil, object_type_id__in=list(history.types))
+        .only("pk", "occurred_at", "verb", "object_type_id", "object_id", "actor_id", "after")
+        .order_by("pk")
+    )
+    by_object = defaultdict(list)
+    for event in events:
+        by_object[(history.types[event.object_type_id], event.object_id)].append(event)
+    moved, first, last = [], {}, {}
+    for key, object_events in by_object.items():
+        previous = None
+        for event in object_events:
+            target = history.date(event, previous) or event.occurred_at
+            moment = min(max(target, previous or target), event.occurred_at)
+            if moment != event.occurred_at:
+                event.occurred_at = moment
+                moved.append(event)
+            previous = moment
+            first.setdefault(key, event)
+        last[key] = previous
+    Event.objects.bulk_update(moved, ["occurred_at"], batch_size=250)
+    backdate_records(history, first, last)
+
+
+def backdate_records(history: ProgrammeHistory, first: dict, last: dict) -> None:
+    """The records' own stamps, after their history: a sheet's writing and last change, a call's creation, an
+    act's preparation, a payment's recording, a committee sitting's creation and minutes."""
+    actions = []
+    for action in history.actions.values():
+        created = history.created_on[action.pk]
+        updated = min(max(last.get((Action, str(action.pk))) or created, created), action.updated_at)
+        if stamp(action, "created_at", created) | stamp(action, "updated_at", updated):
+            actions.append(action)
+    Action.objects.bulk_update(actions, ["created_at", "updated_at"], batch_size=250)
+
+    def first_date(model, pk, current):
+        event = first.get((model, str(pk)))
+        return min(event.occurred_at, current) if event is not None else current
+
+    calls = [
+        call
+        for call in history.calls.values()
+        if stamp(call, "created_at", first_date(CallForProjects, call.pk, call.created_at))
+    ]
+    CallForProjects.objects.bulk_update(calls, ["created_at"])
+    acts = [
+        act for act in history.acts.values() if stamp(act, "created_at", first_date(LegalAct, act.pk, act.created_at))
+    ]
+    LegalAct.objects.bulk_update(acts, ["created_at"], batch_size=250)
+    payments = [
+        payment
+        for grant_payments in history.paid_on.values()
+        for payment in grant_payments
+        if stamp(payment, "recorded_at", min(on(payment.paid_on, 11), payment.recorded_at))
+    ]
+    Payment.objects.bulk_update(payments, ["recorded_at"], batch_size=250)
+    meetings = []
+    for meeting in history.meetings.values():
+        created = stamp(meeting, "created_at", first_date(Meeting, meeting.pk, meeting.created_at))
+        written = last.get((Meeting, str(meeting.pk)))
+        minutes = bool(meeting.minutes_updated_at and written) and stamp(
+            meeting, "minutes_updated_at", min(written, meeting.minutes_updated_at)
+        )
+        if created or minutes:
+            meetings.append(meeting)
+    Meeting.objects.bulk_update(meetings, ["created_at", "minutes_updated_at"])
+
+
+def stamp(record, field: str, value) -> bool:
+    """Set `record.field` to `value`; True when it changed."""
+    if getattr(record, field) == value:
+        return False
+    setattr(record, field, value)
+    return True

@@ -1,15 +1,17 @@
 """`load_demo`: Créteil's programme 2020-2024 and the call open today, built through the services."""
 
+import datetime
 from collections import defaultdict
 from decimal import Decimal
 from io import StringIO
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db.models import Sum
 from django.utils import timezone
 from stdnum.fr import siret
 
-from maillage.core.models import Event, Membership, Role, User
+from maillage.core.models import Event, Membership, Role, User, Verb
 from maillage.funding.models import (
     CONVENTION_THRESHOLD,
     Envelope,
@@ -174,9 +176,14 @@ def test_a_second_run_changes_nothing_and_prints_the_committee_accounts(demo):
         Payment,
     )
     counts = [model.objects.count() for model in models]
+    dates = dict(Event.objects.values_list("pk", "occurred_at"))
+    stamps = list(Action.objects.order_by("pk").values_list("pk", "created_at", "updated_at"))
     out = StringIO()
     call_command("load_demo", stdout=out)
     assert [model.objects.count() for model in models] == counts
+    # The back-dated history is left as it is: no event, no sheet's stamp moves.
+    assert dict(Event.objects.values_list("pk", "occurred_at")) == dates
+    assert list(Action.objects.order_by("pk").values_list("pk", "created_at", "updated_at")) == stamps
     assert "comite1@demo.maillage.test" in out.getvalue() and "comite2@demo.maillage.test" in out.getvalue()
 
 
@@ -238,3 +245,104 @@ def check_city_fund(demo):
     for year in PAST_YEARS:
         year_grants = grants.filter(envelope__year=year)
         assert 0 < year_grants.aggregate(total=Sum("granted"))["total"] <= Decimal("30000")
+
+
+PROGRAMME_MODELS = (Action, CallForProjects, Objective, Envelope, Grant, LegalAct)
+
+
+def history_of(obj) -> list[Event]:
+    return list(Event.objects.for_object(obj).order_by("pk"))
+
+
+def statuses(events: list[Event]) -> dict[str, Event]:
+    """The status-change events of an action by the status reached (its label)."""
+    return {event.after["statut"]: event for event in events if event.verb == Verb.ACTION_STATUS_CHANGED}
+
+
+def test_the_programme_history_is_told_at_its_dates(demo):
+    cite = creteil()
+    now, today = timezone.now(), timezone.localdate()
+    types = [ContentType.objects.get_for_model(model) for model in PROGRAMME_MODELS]
+    events = Event.objects.filter(cite=cite, object_type__in=types)
+    assert events.count() > 900
+    # Nothing in the future, and within each object's history the dates follow the order of the events.
+    assert not events.filter(occurred_at__gt=now).exists()
+    histories = defaultdict(list)
+    for object_type, object_id, occurred_at in events.order_by("pk").values_list(
+        "object_type", "object_id", "occurred_at"
+    ):
+        histories[(object_type, object_id)].append(occurred_at)
+    assert all(dates == sorted(dates) for dates in histories.values())
+    # Every step of the past calls is back-dated: only the open call's sheets were written today.
+    past_actions = Action.objects.filter(cite=cite, call__year__in=PAST_YEARS)
+    recent = events.filter(occurred_at__date__gte=today - datetime.timedelta(days=1))
+    action_type = ContentType.objects.get_for_model(Action)
+    assert not recent.exclude(object_type=action_type).exists()
+    assert not recent.filter(object_id__in=[str(pk) for pk in past_actions.values_list("pk", flat=True)]).exists()
+    assert not past_actions.filter(created_at__date__gte=today - datetime.timedelta(days=1)).exists()
+
+    # A sheet of 2020, written, submitted, instructed, scored, selected, agreed, run and closed in 2020-2021.
+    action = past_actions.get(call__year=2020, title="Ateliers de français pour les parents (ASL)")
+    history = history_of(action)
+    dates = [event.occurred_at for event in history]
+    assert dates == sorted(dates)
+    assert {timezone.localdate(moment).year for moment in dates} <= {2020, 2021}
+    assert history[0].verb == Verb.CREATED and history[0].occurred_at == action.created_at
+    assert action.created_at.year == 2020 and action.created_at < action.submitted_at
+    assert action.updated_at == dates[-1]
+    steps = statuses(history)
+    assert steps["déposée"].occurred_at == action.submitted_at
+    assert action.call.closes_at < steps["en instruction"].occurred_at < action.selection_decision.meeting.starts_at
+    assert steps["retenue"].occurred_at == action.selection_decision.closed_at
+    signed = LegalAct.objects.filter(grants__action=action).values_list("signed_on", flat=True)
+    assert timezone.localdate(steps["conventionnée"].occurred_at) == min(signed)
+    assert timezone.localdate(steps["en cours"].occurred_at) == action.starts_on
+    assert timezone.localdate(steps["réalisée"].occurred_at) == action.ends_on
+    assert timezone.localdate(steps["clôturée"].occurred_at) < datetime.date(2021, 7, 31)
+    scores = dict(Score.objects.filter(action=action).values_list("scorer", "scored_at"))
+    scored = [event for event in history if event.verb == Verb.ACTION_SCORED]
+    assert len(scored) == 2 and all(event.occurred_at == scores[event.actor_id] for event in scored)
+
+    # Every status reached is dated as its record says, for every sheet of the past calls.
+    for past in past_actions.select_related("selection_decision"):
+        steps = statuses(history_of(past))
+        assert steps["déposée"].occurred_at == past.submitted_at
+        outcome = "retenue" if "retenue" in steps else "non retenue"
+        assert steps[outcome].occurred_at == past.selection_decision.closed_at
+
+    # The money: grants decided, acts signed and payments made on their own dates.
+    for grant in Grant.objects.filter(cite=cite).select_related("legal_act").prefetch_related("payments"):
+        history = history_of(grant)
+        decided = [event for event in history if event.verb == Verb.GRANT_DECIDED]
+        assert [timezone.localdate(event.occurred_at) for event in decided] == [grant.decided_on]
+        paid = [timezone.localdate(event.occurred_at) for event in history if event.verb == Verb.PAYMENT_RECORDED]
+        assert paid == [payment.paid_on for payment in sorted(grant.payments.all(), key=lambda payment: payment.pk)]
+        assert all(payment.recorded_at <= now for payment in grant.payments.all())
+    for act in LegalAct.objects.filter(cite=cite).exclude(signed_on=None):
+        history = history_of(act)
+        assert history[0].verb == Verb.CREATED and history[0].occurred_at == act.created_at
+        (signature,) = [event for event in history if event.verb == Verb.LEGAL_ACT_SIGNED]
+        assert timezone.localdate(signature.occurred_at) == act.signed_on
+        assert act.created_at < signature.occurred_at
+    for envelope in Envelope.objects.filter(cite=cite):
+        assert {timezone.localdate(event.occurred_at).year for event in history_of(envelope)} == {envelope.year}
+    for call in CallForProjects.objects.filter(cite=cite, year__in=PAST_YEARS):
+        created = history_of(call)[0]
+        assert created.occurred_at == call.created_at < call.opens_at
+    tree = Event.objects.filter(cite=cite, object_type=ContentType.objects.get_for_model(Objective))
+    assert {timezone.localdate(moment) for moment in tree.values_list("occurred_at", flat=True)} == {
+        datetime.date(2020, 1, 13)
+    }
+    # The selection decisions read in order too: proposed at the committee, approved, validated.
+    for decision in Decision.objects.filter(cite=cite, title__startswith="Sélection des actions"):
+        history = history_of(decision)
+        assert history[0].occurred_at == decision.created_at and history[-1].occurred_at == decision.closed_at
+        given = sorted(decision.approvals.all(), key=lambda approval: approval.pk)
+        approved = [event.occurred_at for event in history if event.verb == Verb.DECISION_APPROVED]
+        assert approved == [approval.given_at for approval in given]
+
+    # The open call: its drafts keep today, its submitted sheets were written in the days before.
+    current = Action.objects.filter(cite=cite, call__year=2025)
+    assert current.filter(status=ActionStatus.DRAFT).exists()
+    for sheet in current.exclude(submitted_at=None):
+        assert sheet.call.opens_at < sheet.created_at < sheet.submitted_at <= now
