@@ -6,6 +6,7 @@ Everything here is fictitious but plausible: amounts are whole euros (made `Deci
 places and holders come from the demo directory (partners_data.py), codes from the seeded vocabularies.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 # --- The objective tree ---------------------------------------------------------------------------------------
@@ -98,8 +99,9 @@ ENVELOPE_NOTES = {
 
 # --- Calls for projects ---------------------------------------------------------------------------------------
 
-CURRENT_CALL_YEAR = 2025
-"""The call open on the day the demo is loaded: its sheets are drafts, submitted or under review."""
+CURRENT_CALL_YEAR = datetime.date.today().year + 1
+"""The call open on the day the demo is loaded, for next year's actions: its sheets are drafts, submitted or
+under review. (The story of 2020 to 2024 is told in the past; the years in between are left out.)"""
 
 CALL_ELIGIBILITY = (
     "Actions gratuites pour les familles, au bénéfice des enfants et des jeunes de 0 à 25 ans des quartiers du "
@@ -113,7 +115,7 @@ CALL_THEMES = {
     2022: ("numerique", "orientation-insertion", "sport", "culture"),
     2023: ("orientation-insertion", "sante-bien-etre", "accompagnement-scolaire", "parentalite"),
     2024: ("egalite-filles-garcons", "parentalite", "numerique", "orientation-insertion"),
-    2025: ("parentalite", "sante-bien-etre", "numerique", "mobilite"),
+    CURRENT_CALL_YEAR: ("parentalite", "sante-bien-etre", "numerique", "mobilite"),
 }
 CALL_PRIORITIES = {
     2020: "Première année de la cité éducative : fédérer ce qui existe autour des familles et de l'école.",
@@ -121,7 +123,7 @@ CALL_PRIORITIES = {
     2022: "Ouvrir le champ des possibles : fablab, sport au féminin, mentorat.",
     2023: "Orientation et santé : découvrir les métiers, prendre soin de soi.",
     2024: "Égalité filles-garçons et continuité éducative entre le collège et ses écoles.",
-    2025: "Deuxième feuille de route : parentalité, santé, numérique et mobilité.",
+    CURRENT_CALL_YEAR: "Deuxième feuille de route : parentalité, santé, numérique et mobilité.",
 }
 
 
@@ -784,12 +786,12 @@ EDITIONS = [
     edition("petite_enfance", 2024, "selected", 4, p147=10_000, caf=8_000),
     edition("escape", 2024, "rejected", 2, p147=8_000),
     # The call open today: sheets at every early stage, so that each page has something to show.
-    edition("cafes_parents", 2025, "draft", p147=10_000, caf=3_000, commune=2_000),
-    edition("codeuses", 2025, "draft", p147=10_000),
-    edition("vacances", 2025, "submitted", p147=40_000, commune=10_000, city_fund=10_000),
-    edition("fablab", 2025, "submitted", p147=16_000, city_fund=4_000),
-    edition("echecs", 2025, "under_review", 4, p147=7_000, city_fund=3_000, scorers=1),
-    edition("sante", 2025, "under_review", 4, p147=6_000, scorers=0),
+    edition("cafes_parents", CURRENT_CALL_YEAR, "draft", p147=10_000, caf=3_000, commune=2_000),
+    edition("codeuses", CURRENT_CALL_YEAR, "draft", p147=10_000),
+    edition("vacances", CURRENT_CALL_YEAR, "submitted", p147=40_000, commune=10_000, city_fund=10_000),
+    edition("fablab", CURRENT_CALL_YEAR, "submitted", p147=16_000, city_fund=4_000),
+    edition("echecs", CURRENT_CALL_YEAR, "under_review", 4, p147=7_000, city_fund=3_000, scorers=1),
+    edition("sante", CURRENT_CALL_YEAR, "under_review", 4, p147=6_000, scorers=0),
 ]
 
 HOLDER_JOB = "Porteur de projet"

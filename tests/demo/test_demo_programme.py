@@ -12,6 +12,7 @@ from django.utils import timezone
 from stdnum.fr import siret
 
 from maillage.core.models import Event, Membership, Role, User, Verb
+from maillage.demo.programme_data import CURRENT_CALL_YEAR
 from maillage.funding.models import (
     CONVENTION_THRESHOLD,
     Envelope,
@@ -191,7 +192,7 @@ def check_open_call(demo):
     """The call open today shows sheets at every early stage."""
     cite = creteil()
     current = CallForProjects.objects.open_at().get(cite=cite)
-    assert current.year == 2025
+    assert current.year == CURRENT_CALL_YEAR
     statuses = list(current.actions.values_list("status", flat=True))
     for status in (ActionStatus.DRAFT, ActionStatus.SUBMITTED, ActionStatus.UNDER_REVIEW):
         assert status in statuses
@@ -342,7 +343,7 @@ def test_the_programme_history_is_told_at_its_dates(demo):
         assert approved == [approval.given_at for approval in given]
 
     # The open call: its drafts keep today, its submitted sheets were written in the days before.
-    current = Action.objects.filter(cite=cite, call__year=2025)
+    current = Action.objects.filter(cite=cite, call__year=CURRENT_CALL_YEAR)
     assert current.filter(status=ActionStatus.DRAFT).exists()
     for sheet in current.exclude(submitted_at=None):
         assert sheet.call.opens_at < sheet.created_at < sheet.submitted_at <= now
