@@ -117,7 +117,9 @@ def request_account(*, call: CallForProjects, data: dict, base_url: str) -> Acco
 
 def lock_pending(account_request: AccountRequest) -> AccountRequest:
     """The request, locked and read again; refused when another coordinator has answered it meanwhile."""
-    locked = AccountRequest.objects.select_for_update(of=("self",)).select_related("cite", "call").get(pk=account_request.pk)
+    locked = (
+        AccountRequest.objects.select_for_update(of=("self",)).select_related("cite", "call").get(pk=account_request.pk)
+    )
     if locked.status != AccountRequestStatus.PENDING:
         raise ValidationError(ALREADY_ANSWERED.format(status=locked.get_status_display()))
     return locked
