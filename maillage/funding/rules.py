@@ -11,8 +11,9 @@ import rules
 from maillage.core.models import Role
 from maillage.core.rules import has_cite_role, is_admin, reads_everything
 from maillage.funding.models import CITY_FUND
+from maillage.partners.rules import holds_organisation
 from maillage.programme.models import TEAM_ROLES
-from maillage.programme.rules import holds_action
+from maillage.programme.rules import holds_action, holds_in_cite
 
 in_team = has_cite_role(*TEAM_ROLES)
 keeps_grants = has_cite_role(Role.GRANT_OFFICER)
@@ -43,7 +44,7 @@ def holds_grant(user, grant) -> bool:
 def holds_legal_act(user, act) -> bool:
     if act is None or not getattr(user, "is_authenticated", False):
         return False
-    return has_cite_role(Role.PROJECT_HOLDER)(user, act) and act.organisation.contacts.filter(user=user).exists()
+    return holds_in_cite(user, act) and holds_organisation(user, act.organisation)
 
 
 keeps_this_money = (keeps_grants & ~is_city_fund_money) | (keeps_city_fund & is_city_fund_money)

@@ -32,10 +32,14 @@ def has_role_in_organisation_cites(*roles: str):
 
 @rules.predicate
 def holds_organisation(user, organisation) -> bool:
-    """The user is one of the organisation's contacts (a project holder acting for it)."""
+    """The user is one of the organisation's contacts (a project holder acting for it). The answer is kept on
+    the organisation object, so the several permissions of one page ask the database once."""
     if organisation is None or not getattr(user, "is_authenticated", False):
         return False
-    return organisation.contacts.filter(user=user).exists()
+    answers = organisation.__dict__.setdefault("_holders_checked", {})
+    if user.pk not in answers:
+        answers[user.pk] = organisation.contacts.filter(user=user).exists()
+    return answers[user.pk]
 
 
 works_with_organisation = has_role_in_organisation_cites(*(role for role in Role if role != Role.NATIONAL))

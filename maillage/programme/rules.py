@@ -11,6 +11,7 @@ import rules
 
 from maillage.core.models import TROIKA_ROLES, Role
 from maillage.core.rules import has_cite_role, is_admin, is_cite_member, reads_everything
+from maillage.partners.rules import holds_organisation
 from maillage.programme.models import HOLDER_STATUSES_ONLY, TEAM_ROLES, ActionStatus
 
 coordinates = has_cite_role(Role.COORDINATOR)
@@ -35,7 +36,7 @@ def holds_action(user, action) -> bool:
     """The user is a project holder of the cité and a contact of the action's organisation."""
     if action is None or not getattr(user, "is_authenticated", False):
         return False
-    return holds_in_cite(user, action) and action.organisation.contacts.filter(user=user).exists()
+    return holds_in_cite(user, action) and holds_organisation(user, action.organisation)
 
 
 # On a cité: the objective tree, the calls, the lists.
