@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "maillage.governance",
     "maillage.programme",
     "maillage.funding",
+    "maillage.evaluation",
     "maillage.demo",
 ]
 

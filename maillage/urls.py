@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("maillage.governance.urls")),
     path("", include("maillage.programme.urls")),
     path("", include("maillage.funding.urls")),
+    path("", include("maillage.evaluation.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from maillage.core.models import Role, Theme
 from maillage.demo.builders import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
-from maillage.territories.models import Cite, Commune
+from maillage.territories.models import Cite, Commune, Indicator
 from tests.factories import UserFactory, grant
 
 
@@ -42,8 +42,10 @@ def reference_data(db):
         import_reference_data()
     if not Theme.objects.exists():
         # Seeded by a data migration, so emptied with the rest by a transactional test's flush.
-        for seeding in ("0003_seed_vocabularies", "0005_seed_programme_vocabularies"):
-            import_module(f"maillage.core.migrations.{seeding}").seed(apps, None)
+        for seeding in ("core.migrations.0003_seed_vocabularies", "core.migrations.0005_seed_programme_vocabularies"):
+            import_module(f"maillage.{seeding}").seed(apps, None)
+    if not Indicator.objects.filter(code="reach_total").exists():
+        import_module("maillage.evaluation.migrations.0002_seed_national_indicators").seed(apps, None)
 
 
 @pytest.fixture

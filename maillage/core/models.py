@@ -267,6 +267,11 @@ class Verb(models.TextChoices):
     ENVELOPE_OVERRIDDEN = "envelope_overridden", "dépassement de l'enveloppe autorisé"
     LEGAL_ACT_SIGNED = "legal_act_signed", "acte attributif signé"
     PAYMENT_RECORDED = "payment_recorded", "versement enregistré"
+    INDICATOR_VALUE_RECORDED = "indicator_value_recorded", "valeur d'indicateur saisie"
+    TARGET_SET = "target_set", "cible d'indicateur fixée"
+    REPORT_SUBMITTED = "report_submitted", "bilan d'action déposé"
+    REVIEW_SUBMITTED = "review_submitted", "revue de projet soumise à la troïka"
+    REVIEW_VALIDATED = "review_validated", "revue de projet validée"
 
 
 class CiteScopedQuerySet(models.QuerySet):

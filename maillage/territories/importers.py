@@ -312,6 +312,8 @@ SCHOOL_INDICATORS = {
         "Les références départementale et nationale sont celles publiées par la DEPP.",
         "unit": "indice",
         "direction": Indicator.Direction.NEUTRAL,
+        "min_value": 0,
+        "max_value": 200,
     },
     "ips_college": {
         "label": "Indice de position sociale (IPS) du collège",
@@ -320,24 +322,32 @@ SCHOOL_INDICATORS = {
         "leurs effectifs, calculées par Maillage à partir du même fichier.",
         "unit": "indice",
         "direction": Indicator.Direction.NEUTRAL,
+        "min_value": 0,
+        "max_value": 200,
     },
     "dnb_presents": {
         "label": "Candidats présents au diplôme national du brevet",
         "definition": "Élèves présents aux épreuves du DNB (session de juin de l'année scolaire).",
         "unit": "élèves",
         "direction": Indicator.Direction.NEUTRAL,
+        "decimals": 0,
+        "min_value": 0,
     },
     "dnb_admis": {
         "label": "Admis au diplôme national du brevet",
         "definition": "Élèves admis au DNB.",
         "unit": "élèves",
         "direction": Indicator.Direction.UP,
+        "decimals": 0,
+        "min_value": 0,
     },
     "dnb_admis_mention": {
         "label": "Admis au brevet avec mention",
         "definition": "Élèves admis au DNB avec une mention assez bien, bien ou très bien.",
         "unit": "élèves",
         "direction": Indicator.Direction.UP,
+        "decimals": 0,
+        "min_value": 0,
     },
     "dnb_taux_reussite": {
         "label": "Taux de réussite au diplôme national du brevet",
@@ -345,6 +355,8 @@ SCHOOL_INDICATORS = {
         "Maillage : total des admis sur total des présents des collèges du département.",
         "unit": "%",
         "direction": Indicator.Direction.UP,
+        "min_value": 0,
+        "max_value": 100,
     },
 }
 
@@ -888,6 +900,9 @@ def write_derived_perimeters(progress: Callable[[Counts], None]) -> list[Counts]
 def write_indicators() -> Counts:
     records = {
         (code,): {
+            "decimals": 2,
+            "min_value": None,
+            "max_value": None,
             **definition,
             "source": Indicator.Source.OPEN_DATA,
             "level": Indicator.Level.SCHOOL,

@@ -4,7 +4,9 @@ perimeter (its QPVs and schools) and its dates are edited by people.
 """
 
 import re
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -277,8 +279,21 @@ def validate_period(kind: str, period: str) -> None:
         raise ValidationError(f"« {period} » n'est pas un exercice budgétaire (attendu : 2024).")
 
 
+class IndicatorQuerySet(ReferenceQuerySet):
+    def available_in(self, cite_id: int):
+        """The active indicators a cité uses: the national set and its own local indicators."""
+        return self.filter(Q(cite__isnull=True) | Q(cite_id=cite_id), is_active=True)
+
+    def national(self):
+        return self.filter(cite__isnull=True)
+
+
 class Indicator(models.Model):
-    """A definition in the shared indicator catalogue (see docs/adr/0001)."""
+    """A definition in the shared indicator catalogue (see docs/adr/0001 and 0004). National indicators
+    (`cite` empty) are shared by every cité; a cité adds its own local ones.
+
+    A value is checked against the indicator before it is stored: numeric, with at most `decimals` decimals,
+    between `min_value` and `max_value` when they are set (see `check_value`)."""
 
     class Direction(models.TextChoices):
         UP = "up", "plus haut est mieux"
@@ -290,6 +305,7 @@ class Indicator(models.Model):
         PARTNER_REPORT = "partner_report", "bilan de partenaire"
         SCHOOL = "school", "établissement scolaire"
         MANUAL = "manual", "saisie manuelle"
+        PLATFORM = "platform", "calculé par la plateforme"
 
     class Level(models.TextChoices):
         ACTION = "action", "action"
@@ -304,8 +320,23 @@ class Indicator(models.Model):
     source = models.CharField("source", max_length=20, choices=Source.choices)
     level = models.CharField("niveau", max_length=10, choices=Level.choices)
     period_kind = models.CharField("période", max_length=20, choices=PeriodKind.choices)
+    decimals = models.PositiveSmallIntegerField(
+        "décimales", default=2, help_text="0 pour un nombre entier (des personnes, des séances…)."
+    )
+    min_value = models.DecimalField("valeur minimale", max_digits=14, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField("valeur maximale", max_digits=14, decimal_places=2, null=True, blank=True)
+    cite = models.ForeignKey(
+        Cite,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="local_indicators",
+        verbose_name="cité (indicateur local)",
+        help_text="Vide pour un indicateur national, partagé par toutes les cités.",
+    )
+    is_active = models.BooleanField("actif", default=True)
 
-    objects = ReferenceQuerySet.as_manager()
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         verbose_name = "indicateur"
@@ -313,6 +344,64 @@ class Indicator(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def is_local(self) -> bool:
+        return self.cite_id is not None
+
+    def check_value(self, text) -> Decimal:
+        """The value typed by a person, as Decimal, or a French ValidationError: numbers only ("N/A" and
+        other text are refused), French or English decimal mark, within the indicator's range and decimals."""
+        return parse_indicator_value(text, self)
+
+
+class ValueKind(models.TextChoices):
+    """Where a stored value comes from. Values of partners' reports and of the platform's own data are not
+    stored: they are computed from the reports, actions and grants (maillage.evaluation.figures)."""
+
+    OPEN_DATA = "open_data", "données ouvertes"
+    MANUAL = "manual", "saisie manuelle"
+
+
+NOT_A_NUMBER = "« {text} » n'est pas un nombre : saisissez un nombre, par exemple 12 ou 45,5."
+TOO_MANY_DECIMALS = "Cet indicateur accepte au plus {decimals} décimale(s)."
+WHOLE_NUMBER = "Cet indicateur se compte en nombre entier : saisissez par exemple 12."
+BELOW_MIN = "La valeur doit être au moins {limit} {unit}."
+ABOVE_MAX = "La valeur doit être au plus {limit} {unit}."
+INDICATOR_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+MAX_INDICATOR_VALUE = Decimal("999999999999.99")
+
+
+def french_number(value: Decimal) -> str:
+    text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0")
+    return text.replace(".", ",")
+
+
+def parse_indicator_value(text, indicator: Indicator) -> Decimal:
+    """See `Indicator.check_value`."""
+    if isinstance(text, Decimal | int):
+        value = Decimal(text)
+    else:
+        raw = re.sub(r"[\s\u00a0\u202f]+", "", str(text or ""))
+        cleaned = raw.removesuffix("%").replace(",", ".")
+        if not INDICATOR_NUMBER.match(cleaned):
+            raise ValidationError(NOT_A_NUMBER.format(text=str(text or "").strip() or "vide"), code="not_a_number")
+        value = Decimal(cleaned)
+    if abs(value) > MAX_INDICATOR_VALUE:
+        raise ValidationError("Cette valeur est trop grande.", code="too_big")
+    if value != value.quantize(Decimal(1).scaleb(-indicator.decimals)):
+        if indicator.decimals == 0:
+            raise ValidationError(WHOLE_NUMBER, code="whole_number")
+        raise ValidationError(TOO_MANY_DECIMALS.format(decimals=indicator.decimals), code="decimals")
+    if indicator.min_value is not None and value < indicator.min_value:
+        raise ValidationError(
+            BELOW_MIN.format(limit=french_number(indicator.min_value), unit=indicator.unit).strip(), code="min"
+        )
+    if indicator.max_value is not None and value > indicator.max_value:
+        raise ValidationError(
+            ABOVE_MAX.format(limit=french_number(indicator.max_value), unit=indicator.unit).strip(), code="max"
+        )
+    return value
 
 
 class IndicatorValueQuerySet(models.QuerySet):
@@ -341,7 +430,17 @@ class IndicatorValue(models.Model):
     )
     period = models.CharField("période", max_length=9)
     value = models.DecimalField("valeur", max_digits=14, decimal_places=2)
-    origin = models.CharField("origine", max_length=250)
+    kind = models.CharField("provenance", max_length=10, choices=ValueKind.choices, default=ValueKind.OPEN_DATA)
+    origin = models.CharField("source", max_length=250, help_text="D'où vient la valeur : fichier, enquête, document…")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="saisie par",
+    )
+    entered_at = models.DateTimeField("saisie le", null=True, blank=True)
 
     objects = IndicatorValueQuerySet.as_manager()
 
