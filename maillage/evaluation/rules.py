@@ -10,7 +10,7 @@
 
 import rules
 
-from maillage.core.models import Role, TROIKA_ROLES
+from maillage.core.models import TROIKA_ROLES, Role
 from maillage.core.rules import has_cite_role, is_admin, reads_everything
 from maillage.evaluation.models import REPORT_READER_ROLES, ReportStatus
 from maillage.programme.models import TEAM_ROLES
