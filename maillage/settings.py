@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "django_tasks",
     "django_tasks_db",
+    "django.contrib.sitemaps",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "maillage.core",
     "maillage.territories",
     "maillage.partners",
@@ -75,6 +79,8 @@ INSTALLED_APPS = [
     "maillage.programme",
     "maillage.funding",
     "maillage.evaluation",
+    "maillage.offer",
+    "maillage.api",
     "maillage.demo",
 ]
 
@@ -197,6 +203,7 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
     ("vendor/trix", BASE_DIR / "node_modules" / "trix" / "dist"),
     ("vendor/dsfr-chart", BASE_DIR / "node_modules" / "@gouvfr" / "dsfr-chart" / "dist" / "DSFRChart"),
 ]
@@ -266,4 +273,36 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# Caches. The public offer's pages are cached in files shared by every server process, so that a change of the
+# offer (maillage.offer.signals) clears them for all processes at once.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("PUBLIC_CACHE_DIR", str(VAR_DIR / "cache" / "public")),
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+
+# The read-only public API (/api/v1/): open data only, no account needed.
+REST_FRAMEWORK = {
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API de Maillage",
+    "DESCRIPTION": "Données ouvertes des cités éducatives : cités, quartiers prioritaires, établissements scolaires "
+    "et offre publique d'activités. Lecture seule, sans compte, sans donnée personnelle.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }

@@ -9,5 +9,7 @@ urlpatterns = [
     path("", include("maillage.programme.urls")),
     path("", include("maillage.funding.urls")),
     path("", include("maillage.evaluation.urls")),
+    path("", include("maillage.offer.urls")),
+    path("api/v1/", include("maillage.api.urls")),
     path("admin/", admin.site.urls),
 ]

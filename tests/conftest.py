@@ -6,6 +6,7 @@ from importlib import import_module
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
 
 from maillage.core.models import Role, Theme
@@ -18,6 +19,11 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # No collected static files in tests: WhiteNoise would index them for every test client.
     settings.STATIC_ROOT = None
+    # Each test process keeps its public-page cache in memory (emptied before every test, below).
+    settings.CACHES = {
+        **settings.CACHES,
+        "public": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public-pages"},
+    }
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -26,6 +32,13 @@ def pytest_configure(config):
 
 def import_reference_data() -> None:
     call_command("import_reference", data=settings.REFERENCE_DATA_DIR, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_caches():
+    """No test sees a page another test cached."""
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -30,7 +30,13 @@ def xlsx_workbook(sheet_title: str, columns: Sequence[Column], rows: Iterable[Se
     """Write `rows` (one value per column) under a header of `columns`. Returns an open temporary file
     positioned at its start; the caller (a FileResponse) streams then closes it."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
+    append_sheet(workbook, sheet_title, columns, rows)
+    return saved(workbook)
+
+
+def append_sheet(workbook: Workbook, title: str, columns: Sequence[Column], rows: Iterable[Sequence]) -> None:
+    """One more sheet of a write-only workbook: a bold frozen header, column widths, number formats."""
+    sheet = workbook.create_sheet(title)
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
@@ -49,6 +55,10 @@ def xlsx_workbook(sheet_title: str, columns: Sequence[Column], rows: Iterable[Se
                 cell.number_format = column.number_format
             row.append(cell)
         sheet.append(row)
+
+
+def saved(workbook: Workbook):
+    """The workbook in an open temporary file positioned at its start (a FileResponse streams then closes it)."""
     output = tempfile.TemporaryFile()  # noqa: SIM115  (returned open: the response streams then closes it)
     workbook.save(output)
     output.seek(0)

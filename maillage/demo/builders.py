@@ -218,8 +218,22 @@ def build_demo() -> list[DemoAccount]:
     build_programme(creteil, coordinator, organisations)
     build_funding(creteil, organisations)
     build_follow_up(creteil, coordinator)
+    build_evaluation(creteil, coordinator)
+    build_offer(creteil, coordinator)
     backdate_history(creteil)
     return DEMO_ACCOUNTS
+
+
+def build_evaluation(creteil: Cite, coordinator: User) -> None:
+    from maillage.demo.evaluation import build_evaluation as build  # it reuses this module's helpers
+
+    build(creteil, coordinator)
+
+
+def build_offer(creteil: Cite, coordinator: User) -> None:
+    from maillage.demo.offer import build_offer as build
+
+    build(creteil, coordinator)
 
 
 def build_accounts() -> User:

@@ -622,13 +622,14 @@ STAGES = {
     "agreed": (),
     "running": ("start",),
     "done": ("start", "finish"),
-    "closed": ("start", "finish", "close"),
-    "postponed_closed": ("postpone", "start", "finish", "close"),
+    "closed": ("start", "finish"),
+    "postponed_closed": ("postpone", "start", "finish"),
     "not_done": ("start", "abandon"),
-    "not_done_closed": ("start", "abandon", "close"),
+    "not_done_closed": ("start", "abandon"),
 }
-"""Stages reached after selection. The others: `draft`, `submitted`, `under_review` (the open call);
-`ineligible` and `rejected` (not retained); `selected` (granted, legal act not signed yet)."""
+"""Stages reached after selection; the `…closed` ones are closed by their holder's report (demo/evaluation.py).
+The others: `draft`, `submitted`, `under_review` (the open call); `ineligible` and `rejected` (not retained);
+`selected` (granted, legal act not signed yet)."""
 
 PAYMENTS = {
     "full": ((50, "advance"), (50, "balance")),

@@ -32,7 +32,9 @@ def holds_reported_action(user, report) -> bool:
 @rules.predicate
 def is_draft_report(user, report) -> bool:
     """A report not written yet (an Action) or still a draft."""
-    return report is not None and getattr(report, "status", ReportStatus.DRAFT) == ReportStatus.DRAFT
+    if report is None:
+        return False
+    return report._meta.label == "programme.Action" or report.status == ReportStatus.DRAFT
 
 
 # On a cité.

@@ -22,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.text import slugify
 from stdnum.fr import siret as stdnum_siret
 
 from maillage.core.validators import siret_error
@@ -504,8 +505,10 @@ class ReferenceReader:
             wave = row.integer("lot_numerotation")
             if wave not in Cite.Wave.values:
                 raise row.error("lot_numerotation", f"vague « {wave} » inconnue (1 à 4)")
+            name = row.text("lib_cite", max_length=name_length(Cite))
             cite = {
-                "name": row.text("lib_cite", max_length=name_length(Cite)),
+                "name": name,
+                "slug": slugify(name)[:80] or anct_id,
                 "wave": wave,
                 "latitude": None,
                 "longitude": None,

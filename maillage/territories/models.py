@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 
 from maillage.core.perimeter import perimeter_of
 from maillage.core.validators import validate_siret
@@ -149,6 +150,15 @@ class Qpv(models.Model):
         return f"{self.name} ({self.code})"
 
 
+def cite_slug(name: str, anct_id: str) -> str:
+    """The cité's name as a clean URL part (« Créteil » → creteil). The ANCT names are distinct; a cité added by
+    hand whose name is taken gets its ANCT number appended."""
+    slug = slugify(name)[:80] or anct_id
+    if Cite.objects.filter(slug=slug).exclude(anct_id=anct_id).exists():
+        slug = f"{slug}-{anct_id.removeprefix('cite-')}"
+    return slug
+
+
 class CiteQuerySet(models.QuerySet):
     def for_user(self, user):
         """Every cité for admins and the national level; otherwise the cités the user belongs to."""
@@ -169,6 +179,14 @@ class Cite(models.Model):
 
     anct_id = models.CharField("identifiant ANCT", max_length=12, unique=True)
     name = models.CharField("nom", max_length=200)
+    slug = models.SlugField(
+        "adresse publique",
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Dans l'adresse des pages publiques (/offre/creteil/).",
+    )
     wave = models.PositiveSmallIntegerField("vague de labellisation", choices=Wave.choices)
     label_date = models.DateField("date de labellisation", null=True, blank=True)
     convention_start = models.DateField("début de la convention", null=True, blank=True)
@@ -204,6 +222,11 @@ class Cite(models.Model):
 
     def __str__(self):
         return f"Cité éducative {self.name}"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = cite_slug(self.name, self.anct_id)
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.convention_start and self.convention_end and self.convention_end < self.convention_start:

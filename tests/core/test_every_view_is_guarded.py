@@ -1,12 +1,13 @@
 """A net under the per-module permission tests: every page of the cité modules (partners, governance,
-programme, funding) refuses an anonymous visitor and a member of another cité. A page added later without its
-check fails here, even before its own permission tests are written."""
+programme, funding, evaluation, offer) refuses an anonymous visitor and a member of another cité. A page added later
+without its check fails here, even before its own permission tests are written."""
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from maillage.core.models import Role
+from maillage.evaluation.models import AnnualReview
 from maillage.funding.models import LegalAct, LegalActKind
 from maillage.governance.models import Attachment
 from maillage.programme.models import AccountRequest
@@ -23,12 +24,25 @@ from tests.factories import (
     TaskFactory,
     source,
 )
+from tests.offer.factories import published_activity
 
-GUARDED_NAMESPACES = ("partners", "governance", "programme", "funding")
+GUARDED_NAMESPACES = ("partners", "governance", "programme", "funding", "evaluation", "offer")
 # Pages that belong to no cité: they list the visitor's own things.
 PERSONAL_PAGES = {"governance:my_tasks", "programme:my_actions"}
 # Public pages of published calls, read without an account (checked in tests/programme/test_calls_public.py).
 PUBLIC_PAGES = {"programme:public_calls", "programme:call_public", "programme:account_request"}
+# The public offer and its open data (checked in tests/offer/test_public_pages.py and test_opendata.py).
+PUBLIC_PAGES |= {
+    "offer:home",
+    "offer:search",
+    "offer:opendata",
+    "offer:opendata_all",
+    "offer:cite",
+    "offer:opendata_cite",
+    "offer:activity",
+    "offer:activity_ics",
+    "offer:sitemap",
+}
 # Read with a signed token instead of a session (calendar applications cannot sign in).
 TOKEN_PAGES = {"governance:calendar_feed"}
 
@@ -88,6 +102,8 @@ def objects(creteil, tmp_path, settings):
         "decision": DecisionFactory(meeting=meeting),
         "task": TaskFactory(cite=creteil, meeting=meeting),
         "attachment": attachment,
+        "review": AnnualReview.objects.create(cite=creteil, year=REVIEW_YEAR),
+        "activity": published_activity(creteil),
     }
 
 
@@ -109,7 +125,12 @@ OBJECT_OF_PAGE = {
     "legal_act_detail": "legal_act",
     "legal_act_pdf": "legal_act",
     "legal_act_sign": "legal_act",
+    "report_detail": "action",
+    "report_update": "action",
+    "report_submit": "action",
+    "activity_from_action": "action",
 }
+REVIEW_YEAR = 2023
 
 
 def url_of(name: str, converters: list[str], objects, cite) -> str:
@@ -121,6 +142,10 @@ def url_of(name: str, converters: list[str], objects, cite) -> str:
         kwargs["pk"] = objects[OBJECT_OF_PAGE.get(page) or page.split("_")[0]].pk
     if "other" in converters:
         kwargs["other"] = objects["other"].pk
+    if "code" in converters:
+        kwargs["code"] = "reach_total"
+    if "year" in converters:
+        kwargs["year"] = REVIEW_YEAR
     return reverse(name, kwargs=kwargs)
 
 
@@ -128,7 +153,7 @@ PATTERNS = list(guarded_patterns())
 
 
 def test_the_net_covers_every_page_of_the_cite_modules():
-    assert len(PATTERNS) >= 85
+    assert len(PATTERNS) >= 85 + 18 + 15
 
 
 @pytest.mark.parametrize(("name", "converters"), PATTERNS, ids=[name for name, _ in PATTERNS])

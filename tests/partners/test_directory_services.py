@@ -231,7 +231,7 @@ def test_contacts_are_created_updated_and_deleted_with_their_events(coordinator,
     [
         ({"first_name": "Awa", "last_name": "Diallo", "phone": "06-12-34-56-78"}, "phone", "que des chiffres"),
         ({"first_name": "Awa", "last_name": "Diallo", "phone": "+33 1"}, "phone", "de 8 à 15 chiffres"),
-        ({"first_name": "Awa", "last_name": "Diallo", "email": "awa@"}, "email", "adresse de courriel valide"),
+        ({"first_name": "Awa", "last_name": "Diallo", "email": "awa@"}, "email", "adresse e-mail valide"),
         ({"first_name": "", "last_name": "Diallo"}, "first_name", "ne peut pas être vide"),
     ],
 )

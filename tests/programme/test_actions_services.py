@@ -392,18 +392,27 @@ def test_the_follow_up_moves_the_action_through_its_later_life(creteil, user_in,
     services.follow_action(actor=coordinator, action=action, transition="postpone", note="Salle indisponible")
     action = Action.objects.get(pk=action.pk)
     assert action.status == ActionStatus.POSTPONED
-    assert [name for name, _ in services.follow_transitions(action)] == ["start", "close"]
-    for step in ("start", "finish", "close"):
+    assert [name for name, _ in services.follow_transitions(action)] == ["start"]
+    for step in ("start", "finish"):
         services.follow_action(actor=coordinator, action=action, transition=step)
     action = Action.objects.get(pk=action.pk)
-    assert action.status == ActionStatus.CLOSED
+    assert action.status == ActionStatus.DONE
     summaries = list(Event.objects.for_object(action).order_by("pk").values_list("summary", flat=True))
     assert summaries == [
         "Statut : conventionnée → reportée (Salle indisponible)",
         "Statut : reportée → en cours",
         "Statut : en cours → réalisée",
-        "Statut : réalisée → clôturée",
     ]
+
+
+def test_an_action_is_closed_by_its_report_not_by_hand(creteil, user_in):
+    """Closing means "report received" (DOMAIN.md): only submitting the report closes an action."""
+    coordinator = user_in(Role.COORDINATOR, creteil)
+    action = ActionFactory(call=CallFactory(cite=creteil), status=ActionStatus.DONE)
+    assert services.follow_transitions(action) == []
+    with pytest.raises(ValidationError):
+        services.follow_action(actor=coordinator, action=action, transition="close")
+    assert Action.objects.get(pk=action.pk).status == ActionStatus.DONE
 
 
 def test_a_follow_up_step_the_status_does_not_allow_is_refused(creteil, user_in):

@@ -4,15 +4,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_seed_programme_vocabularies'),
+        ("core", "0005_seed_programme_vocabularies"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='verb',
-            field=models.CharField(choices=[('created', 'création'), ('updated', 'modification'), ('deleted', 'suppression'), ('reference_imported', 'import des données de référence'), ('user_invited', "invitation d'un utilisateur"), ('membership_granted', 'rattachement accordé'), ('membership_revoked', 'rattachement retiré'), ('perimeter_changed', 'périmètre de la cité modifié'), ('second_factor_enrolled', 'double authentification activée'), ('second_factor_removed', 'double authentification retirée'), ('partners_imported', 'import de structures partenaires'), ('organisations_merged', 'fusion de deux structures'), ('invitations_sent', 'invitations envoyées'), ('attendance_recorded', 'émargement enregistré'), ('minutes_written', 'compte rendu rédigé'), ('attachment_added', 'pièce jointe ajoutée'), ('decision_approved', 'décision approuvée par un pilier'), ('decision_rejected', 'décision rejetée'), ('decision_validated', 'décision validée par la troïka'), ('task_status_changed', "statut d'une tâche modifié"), ('action_status_changed', "statut d'une action modifié"), ('action_scored', 'action notée'), ('selection_proposed', 'sélection proposée à la troïka'), ('account_requested', 'demande de compte'), ('grant_decided', 'subvention attribuée'), ('envelope_overridden', "dépassement de l'enveloppe autorisé"), ('legal_act_signed', 'acte attributif signé'), ('payment_recorded', 'versement enregistré'), ('indicator_value_recorded', "valeur d'indicateur saisie"), ('target_set', "cible d'indicateur fixée"), ('report_submitted', "bilan d'action déposé"), ('review_submitted', 'revue de projet soumise à la troïka'), ('review_validated', 'revue de projet validée')], max_length=40, verbose_name='action'),
+            model_name="event",
+            name="verb",
+            field=models.CharField(
+                choices=[
+                    ("created", "création"),
+                    ("updated", "modification"),
+                    ("deleted", "suppression"),
+                    ("reference_imported", "import des données de référence"),
+                    ("user_invited", "invitation d'un utilisateur"),
+                    ("membership_granted", "rattachement accordé"),
+                    ("membership_revoked", "rattachement retiré"),
+                    ("perimeter_changed", "périmètre de la cité modifié"),
+                    ("second_factor_enrolled", "double authentification activée"),
+                    ("second_factor_removed", "double authentification retirée"),
+                    ("partners_imported", "import de structures partenaires"),
+                    ("organisations_merged", "fusion de deux structures"),
+                    ("invitations_sent", "invitations envoyées"),
+                    ("attendance_recorded", "émargement enregistré"),
+                    ("minutes_written", "compte rendu rédigé"),
+                    ("attachment_added", "pièce jointe ajoutée"),
+                    ("decision_approved", "décision approuvée par un pilier"),
+                    ("decision_rejected", "décision rejetée"),
+                    ("decision_validated", "décision validée par la troïka"),
+                    ("task_status_changed", "statut d'une tâche modifié"),
+                    ("action_status_changed", "statut d'une action modifié"),
+                    ("action_scored", "action notée"),
+                    ("selection_proposed", "sélection proposée à la troïka"),
+                    ("account_requested", "demande de compte"),
+                    ("grant_decided", "subvention attribuée"),
+                    ("envelope_overridden", "dépassement de l'enveloppe autorisé"),
+                    ("legal_act_signed", "acte attributif signé"),
+                    ("payment_recorded", "versement enregistré"),
+                    ("indicator_value_recorded", "valeur d'indicateur saisie"),
+                    ("target_set", "cible d'indicateur fixée"),
+                    ("report_submitted", "bilan d'action déposé"),
+                    ("review_submitted", "revue de projet soumise à la troïka"),
+                    ("review_validated", "revue de projet validée"),
+                ],
+                max_length=40,
+                verbose_name="action",
+            ),
         ),
     ]

@@ -1,7 +1,7 @@
 """The national indicators every cité shares, besides the schools' open-data ones (imported with the reference
 data): reach, sessions and hours from the partners' reports; actions and money from the platform; and the
 cité-level school indicators computed from the schools' open data. Their values are computed, never typed
-(maillage.evaluation.figures.COMPUTED); a cité adds local indicators of its own."""
+(maillage.evaluation.figures.COMPUTED_CODES); a cité adds local indicators of its own."""
 
 from django.db import migrations
 

@@ -42,16 +42,15 @@ FOLLOW_TRANSITIONS = {
     "finish": "Déclarer l'action réalisée",
     "abandon": "Déclarer l'action non réalisée",
     "postpone": "Reporter l'action",
-    "close": "Clôturer l'action (bilan reçu)",
 }
-"""The transitions of an action's later life, in the order the follow-up form offers them."""
+"""The transitions of an action's later life, in the order the follow-up form offers them. An action is closed
+by its holder's report (maillage.evaluation.services.reports.submit_report), never by hand."""
 
 FOLLOW_MESSAGES = {
     "start": "L'action est en cours.",
     "finish": "L'action est réalisée.",
     "abandon": "L'action est déclarée non réalisée.",
     "postpone": "L'action est reportée.",
-    "close": "L'action est clôturée.",
 }
 
 
@@ -292,7 +291,8 @@ def follow_transitions(action: Action) -> list[tuple[str, str]]:
 
 @transaction.atomic
 def follow_action(*, actor, action: Action, transition: str, note: str = "") -> Action:
-    """One step of the action's later life (start, finish, abandon, postpone, close), with an optional note."""
+    """One step of the action's later life (start, finish, abandon, postpone), with an optional note. Closing is
+    done by submitting the report."""
     if not actor.has_perm("programme.follow_action", action):
         raise ValidationError("Seuls la coordination de la cité et le porteur de l'action en suivent la réalisation.")
     if transition not in FOLLOW_TRANSITIONS:

@@ -6,61 +6,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='cite',
-            field=models.ForeignKey(blank=True, help_text='Vide pour un indicateur national, partagé par toutes les cités.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='local_indicators', to='territories.cite', verbose_name='cité (indicateur local)'),
+            model_name="indicator",
+            name="cite",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Vide pour un indicateur national, partagé par toutes les cités.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="local_indicators",
+                to="territories.cite",
+                verbose_name="cité (indicateur local)",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='decimals',
-            field=models.PositiveSmallIntegerField(default=2, help_text='0 pour un nombre entier (des personnes, des séances…).', verbose_name='décimales'),
+            model_name="indicator",
+            name="decimals",
+            field=models.PositiveSmallIntegerField(
+                default=2, help_text="0 pour un nombre entier (des personnes, des séances…).", verbose_name="décimales"
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='is_active',
-            field=models.BooleanField(default=True, verbose_name='actif'),
+            model_name="indicator",
+            name="is_active",
+            field=models.BooleanField(default=True, verbose_name="actif"),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='max_value',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='valeur maximale'),
+            model_name="indicator",
+            name="max_value",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="valeur maximale"
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='min_value',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='valeur minimale'),
+            model_name="indicator",
+            name="min_value",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="valeur minimale"
+            ),
         ),
         migrations.AddField(
-            model_name='indicatorvalue',
-            name='entered_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='saisie le'),
+            model_name="indicatorvalue",
+            name="entered_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="saisie le"),
         ),
         migrations.AddField(
-            model_name='indicatorvalue',
-            name='entered_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saisie par'),
+            model_name="indicatorvalue",
+            name="entered_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="saisie par",
+            ),
         ),
         migrations.AddField(
-            model_name='indicatorvalue',
-            name='kind',
-            field=models.CharField(choices=[('open_data', 'données ouvertes'), ('manual', 'saisie manuelle')], default='open_data', max_length=10, verbose_name='provenance'),
+            model_name="indicatorvalue",
+            name="kind",
+            field=models.CharField(
+                choices=[("open_data", "données ouvertes"), ("manual", "saisie manuelle")],
+                default="open_data",
+                max_length=10,
+                verbose_name="provenance",
+            ),
         ),
         migrations.AlterField(
-            model_name='indicator',
-            name='source',
-            field=models.CharField(choices=[('open_data', 'données ouvertes'), ('partner_report', 'bilan de partenaire'), ('school', 'établissement scolaire'), ('manual', 'saisie manuelle'), ('platform', 'calculé par la plateforme')], max_length=20, verbose_name='source'),
+            model_name="indicator",
+            name="source",
+            field=models.CharField(
+                choices=[
+                    ("open_data", "données ouvertes"),
+                    ("partner_report", "bilan de partenaire"),
+                    ("school", "établissement scolaire"),
+                    ("manual", "saisie manuelle"),
+                    ("platform", "calculé par la plateforme"),
+                ],
+                max_length=20,
+                verbose_name="source",
+            ),
         ),
         migrations.AlterField(
-            model_name='indicatorvalue',
-            name='origin',
-            field=models.CharField(help_text="D'où vient la valeur : fichier, enquête, document…", max_length=250, verbose_name='source'),
+            model_name="indicatorvalue",
+            name="origin",
+            field=models.CharField(
+                help_text="D'où vient la valeur : fichier, enquête, document…", max_length=250, verbose_name="source"
+            ),
         ),
     ]
