@@ -17,9 +17,6 @@ from maillage.api import filters, serializers
 from maillage.offer.models import Weekday
 from maillage.offer.opendata import public_activities
 from maillage.territories.models import Cite, Commune, PriorityNetwork, Qpv, School
-from maillage.territories.views import latest_value
-
-IPS_INDICATORS = ["ips_ecole", "ips_college"]
 
 
 class PublicView:
@@ -129,11 +126,7 @@ class QpvViewSet(PublicViewSet):
     retrieve=extend_schema(summary="Un établissement scolaire", description="Un établissement scolaire, par son UAI."),
 )
 class SchoolViewSet(PublicViewSet):
-    queryset = (
-        School.objects.select_related("commune")
-        .annotate(ips=latest_value(IPS_INDICATORS, "value"), ips_period=latest_value(IPS_INDICATORS, "period"))
-        .order_by("name", "pk")
-    )
+    queryset = School.objects.select_related("commune").with_latest_ips().order_by("name", "pk")
     serializer_class = serializers.SchoolSerializer
     filterset_class = filters.SchoolFilter
     lookup_field = "uai"

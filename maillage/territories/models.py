@@ -239,7 +239,19 @@ class PriorityNetwork(models.TextChoices):
     NONE = "", "hors éducation prioritaire"
 
 
+IPS_INDICATORS = ("ips_ecole", "ips_college")
+
+
 class SchoolQuerySet(models.QuerySet):
+    def with_latest_ips(self):
+        """Each school with its most recent IPS (`ips`) and the school year of it (`ips_period`), as subqueries."""
+        rows = IndicatorValue.objects.filter(school=models.OuterRef("pk"), indicator__code__in=IPS_INDICATORS)
+        latest = rows.order_by("-period")
+        return self.annotate(
+            ips=models.Subquery(latest.values("value")[:1], output_field=models.DecimalField()),
+            ips_period=models.Subquery(latest.values("period")[:1], output_field=models.CharField()),
+        )
+
     def for_user(self, user):
         """Schools of the communes of the user's cités (all of them for admins and the national level)."""
         perimeter = perimeter_of(user)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -56,12 +56,6 @@ def cite_list(request):
     return render(request, template, context)
 
 
-def latest_value(indicator_codes: list[str], field: str):
-    """The school's most recent value (or its period) among `indicator_codes`, as a subquery."""
-    rows = IndicatorValue.objects.filter(school=OuterRef("pk"), indicator__code__in=indicator_codes)
-    return Subquery(rows.order_by("-period").values(field)[:1], output_field=IndicatorValue._meta.get_field(field))
-
-
 def cite_detail(request, anct_id):
     cite = get_object_or_404(Cite, anct_id=anct_id)
     if not request.user.has_perm("territories.view_cite", cite):
@@ -69,14 +63,7 @@ def cite_detail(request, anct_id):
     remember_cite(request, cite)
     communes = cite.communes.select_related("departement__region", "epci", "ept").order_by("name")
     qpvs = cite.qpvs.prefetch_related(Prefetch("communes", queryset=Commune.objects.order_by("name")))
-    schools = (
-        cite.schools.select_related("commune")
-        .annotate(
-            ips=latest_value(["ips_ecole", "ips_college"], "value"),
-            ips_period=latest_value(["ips_ecole", "ips_college"], "period"),
-        )
-        .order_by("-kind", "name")
-    )
+    schools = cite.schools.select_related("commune").with_latest_ips().order_by("-kind", "name")
     schools = list(schools)
     events = Event.objects.for_user(request.user).filter(cite=cite).select_related("actor")[:HISTORY_LENGTH]
     return render(
