@@ -47,7 +47,7 @@ def cached_public_page(view):
         if response is not None:
             return response
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
+        if response.status_code == 200 and not response.streaming and not response.cookies:  # no one's cookie
             if hasattr(response, "render"):
                 response.render()  # a TemplateResponse (the sitemap) is stored with its content
             patch_cache_control(response, public=True, max_age=BROWSER_MAX_AGE)

@@ -151,3 +151,25 @@ def test_a_page_cached_yesterday_is_not_served_today(client, creteil):
         assert "Dernier mercredi" in page(client, url)
     with time_machine.travel(datetime(2025, 3, 13, 0, 1, tzinfo=PARIS), tick=False):
         assert "Dernier mercredi" not in page(client, url)
+
+
+def test_a_page_that_sets_a_cookie_is_never_cached(db):
+    """A cookie belongs to one visitor (a CSRF token, a session): such a page must not be served to the next."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from maillage.offer.cache import cached_public_page
+
+    calls = []
+
+    @cached_public_page
+    def page(request):
+        calls.append(request)
+        response = HttpResponse("page")
+        response.set_cookie("csrftoken", f"token-{len(calls)}")
+        return response
+
+    for _ in range(2):
+        request = RequestFactory().get("/offre/")
+        request.user, request.htmx, request._messages = AnonymousUser(), False, CookieStorage(request)
+        page(request)
+    assert len(calls) == 2
