@@ -38,11 +38,6 @@ def report_due_on(year: int) -> datetime.date:
     return datetime.date(year + 1, 6, 30)
 
 
-def financial_year_of_school_year(period: str) -> int:
-    """`2022-2023` → 2023: the financial year in which a school year ends."""
-    return int(period[-4:])
-
-
 def school_year_ending_in(year: int) -> str:
     """2023 → `2022-2023`."""
     return f"{year - 1}-{year}"
@@ -152,11 +147,6 @@ class ActionReport(models.Model):
 
     def get_absolute_url(self):
         return reverse("evaluation:report_detail", args=[self.action_id])
-
-
-class Sex(models.TextChoices):
-    FEMALE = "female", "filles et femmes"
-    MALE = "male", "garçons et hommes"
 
 
 class ReachLine(models.Model):

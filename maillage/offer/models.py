@@ -7,7 +7,6 @@ It names organisations and their public contact, never a person.
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -41,9 +40,6 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "vendredi"
     SATURDAY = 5, "samedi"
     SUNDAY = 6, "dimanche"
-
-
-MODERATOR_ROLES = (Role.COORDINATOR,)
 
 
 class ActivityQuerySet(models.QuerySet):
@@ -166,9 +162,6 @@ class Activity(models.Model):
     def is_published(self) -> bool:
         return self.status == ActivityStatus.PUBLISHED
 
-    def accepts_age(self, age: int) -> bool:
-        return (self.min_age is None or self.min_age <= age) and (self.max_age is None or age <= self.max_age)
-
 
 class ActivitySlot(models.Model):
     """A weekly session of an activity (créneau): a weekday and its hours."""
@@ -187,7 +180,3 @@ class ActivitySlot(models.Model):
 
     def __str__(self):
         return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
-
-    def clean(self):
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": "Le créneau doit finir après avoir commencé."})

@@ -319,9 +319,6 @@ class IndicatorQuerySet(ReferenceQuerySet):
         """The active indicators a cité uses: the national set and its own local indicators."""
         return self.filter(Q(cite__isnull=True) | Q(cite_id=cite_id), is_active=True)
 
-    def national(self):
-        return self.filter(cite__isnull=True)
-
 
 class Indicator(models.Model):
     """A definition in the shared indicator catalogue (see docs/adr/0001 and 0004). National indicators
